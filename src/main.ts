@@ -1,0 +1,1 @@
+// Entry point: argv -> main(args, deps) -> exit code. The only Deno.exit.
