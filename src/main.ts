@@ -1,1 +1,196 @@
 // Entry point: argv -> main(args, deps) -> exit code. The only Deno.exit.
+
+import { join } from "node:path";
+import { parseArgs } from "./cli/args.ts";
+import { helpText, VERSION } from "./cli/help.ts";
+import type { Logger } from "./cli/log.ts";
+import { createLogger, openAppendFile } from "./cli/logger.ts";
+import { ExitCode, GphotosError, InterruptedError } from "./errors.ts";
+import type { RunContext } from "./sync/context.ts";
+import { runCommand } from "./sync/commands.ts";
+
+export interface MainDeps {
+  cwd: string;
+  env: (name: string) => string | undefined;
+  fetch: typeof fetch;
+  now: () => Date;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  signal: AbortSignal;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+export async function main(argv: string[], deps: MainDeps): Promise<number> {
+  const tell = (line: string) => deps.stderr(line + "\n");
+  let parsed;
+  try {
+    parsed = parseArgs(argv, {
+      cwd: deps.cwd,
+      env: deps.env,
+      readTextFile: (p) => Deno.readTextFileSync(p),
+    });
+  } catch (e) {
+    return report(e, tell, undefined);
+  }
+  if ("version" in parsed) {
+    deps.stdout(`gphotos-sync ${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  if ("help" in parsed) {
+    deps.stdout(helpText(argv.length > 0 ? parsed.command : undefined) + "\n");
+    return ExitCode.ok;
+  }
+  const options = parsed;
+  const closers: (() => void)[] = [];
+  let logger: Logger | undefined;
+  try {
+    const sinks = openLogSinks(options, deps.now, closers, tell);
+    logger = createLogger(options.logLevel, {
+      stderr: tell,
+      file: sinks.file,
+      trace: sinks.trace,
+      now: deps.now,
+    });
+    const ctx: RunContext = {
+      logger,
+      fetch: deps.fetch,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      signal: deps.signal,
+      env: deps.env,
+      print: (line) => deps.stdout(line + "\n"),
+      tell,
+      isTty: deps.isTty,
+    };
+    return await runCommand(options, ctx);
+  } catch (e) {
+    return report(e, tell, logger, deps.signal);
+  } finally {
+    for (const close of closers.reverse()) close();
+  }
+}
+
+/** Turns an error into its message and exit code; never a stack trace on screen. */
+function report(
+  e: unknown,
+  tell: (line: string) => void,
+  logger: Logger | undefined,
+  signal?: AbortSignal,
+): number {
+  if (
+    e instanceof InterruptedError ||
+    (signal?.aborted && !(e instanceof GphotosError))
+  ) {
+    tell(
+      "Interrupted: the index and the files on disk are consistent; run again to carry on.",
+    );
+    return ExitCode.interrupted;
+  }
+  if (e instanceof GphotosError) {
+    logger?.debug(`${e.name}: ${e.message}${causeText(e)}`);
+    tell(e.message);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  logger?.debug(err.stack ?? err.message);
+  tell(
+    `Unexpected error: ${err.message}. Nothing already backed up is lost; the log has the details.`,
+  );
+  return ExitCode.failed;
+}
+
+function causeText(e: Error): string {
+  return e.cause instanceof Error ? ` (cause: ${e.cause.message})` : "";
+}
+
+/**
+ * Opens the log file (a directory gets a unique name, as in gphotos-sync) and,
+ * at trace level, <ROOT>/gphotos.trace. Folders are created as needed; a log
+ * that cannot be opened is reported and the run goes on without it.
+ */
+function openLogSinks(
+  options: { root: string; logfile: string; logLevel: string },
+  now: () => Date,
+  closers: (() => void)[],
+  tell: (line: string) => void,
+): { file?: (line: string) => void; trace?: (line: string) => void } {
+  const out: { file?: (line: string) => void; trace?: (line: string) => void } =
+    {};
+  let path = options.logfile;
+  try {
+    if (Deno.statSync(path).isDirectory) {
+      const stamp = now().toISOString().replace(/[-:]/g, "").replace(
+        /\..*/,
+        "",
+      );
+      path = join(path, `gphotos${stamp}.log`);
+    }
+  } catch {
+    // Not there yet: it is a file name.
+  }
+  try {
+    Deno.mkdirSync(options.root, { recursive: true });
+    const log = openAppendFile(path);
+    closers.push(log.close);
+    out.file = log.write;
+  } catch (e) {
+    tell(`Cannot open the log file ${path}: ${(e as Error).message}`);
+  }
+  if (options.logLevel === "trace") {
+    try {
+      const trace = openAppendFile(join(options.root, "gphotos.trace"));
+      closers.push(trace.close);
+      out.trace = trace.write;
+    } catch (e) {
+      tell(`Cannot open the trace file: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const controller = new AbortController();
+  const stop = () => controller.abort(new InterruptedError());
+  Deno.addSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  const enc = new TextEncoder();
+  const code = await main(Deno.args, {
+    cwd: Deno.cwd(),
+    env: (name) => {
+      try {
+        return Deno.env.get(name);
+      } catch {
+        return undefined;
+      }
+    },
+    fetch: globalThis.fetch,
+    now: () => new Date(),
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const t = setTimeout(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, ms);
+        const onAbort = () => {
+          clearTimeout(t);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+      }),
+    random: Math.random,
+    signal: controller.signal,
+    stdout: (t) => writeAll(Deno.stdout, enc.encode(t)),
+    stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
+    isTty: Deno.stderr.isTerminal(),
+  });
+  Deno.exit(code);
+}
+
+function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) {
+  let off = 0;
+  while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
+}
