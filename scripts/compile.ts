@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console -- a build script talks to its user on stderr
 // `deno task compile [TARGET...]`: builds the single binary into dist/ with
 // the permission set of src/cli/permissions.ts baked in. TARGET is one of
 // Deno's target triples; none means this machine's. `deno compile` needs

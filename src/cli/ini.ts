@@ -70,11 +70,13 @@ function unquote(value: string): string {
   return value;
 }
 
+// deno-lint-ignore no-control-regex -- control characters are what is escaped
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
 /** Control characters shown escaped, so a garbage file gives a readable message. */
 export function printable(text: string, max = 60): string {
-  // deno-lint-ignore no-control-regex
   const shown = text.replace(
-    /[\u0000-\u001f\u007f]/g,
+    CONTROL,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
   return shown.length > max ? `${shown.slice(0, max)}…` : shown;

@@ -20,6 +20,7 @@ export const GOOGLE_HOSTS: readonly string[] = [
 export const ENV_VARS: readonly string[] = [
   "GPHOTOS_LIBRARY_API",
   "GPHOTOS_PICKER_API",
+  "GPHOTOS_BACKOFF_MS",
   "HOME",
   "USERPROFILE",
   "XDG_CONFIG_HOME",

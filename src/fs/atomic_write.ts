@@ -1,0 +1,335 @@
+// Write, then commit: bytes go to `.gphotos-<random>.part` in the target's
+// own folder (so the final rename never crosses filesystems), the count is
+// checked, the data flushed, the time set, and only then is the file
+// renamed to its real name. A crash or kill at any point leaves either the
+// old state or a `.part` file that nothing trusts and cleanStaleTemps
+// removes; never a short file under a real name.
+//
+// fsync: on by default. Without it, a power cut soon after the rename can
+// leave an empty or short file under the final name (ext4 delays block
+// allocation), and the index, saved meanwhile, says it was downloaded: the
+// next run would trust it forever. The cost is one flush per file, small
+// next to the download itself even on an SD card. Only the file data is
+// flushed (fdatasync), not the folder: if the rename itself is lost the
+// file is just missing, and `--retry-download` brings it back.
+//
+// Errors are sorted for the caller: DiskError (disk full, no permission,
+// read-only, a file where a folder should be) stops the run;
+// FileNameError is one item's problem; SizeMismatchError and errors from
+// the body stream itself are transfer problems worth a retry; an abort
+// rethrows the signal's reason.
+
+import { dirname, join } from "node:path";
+import { DiskError } from "../errors.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
+import { FileNameError, SizeMismatchError } from "./fs_errors.ts";
+
+/** Temp files start with this and end with TEMP_SUFFIX. */
+export const TEMP_PREFIX = ".gphotos-";
+export const TEMP_SUFFIX = ".part";
+
+/** A name this program gives to its temporary files (and probe files). */
+export function isTempName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX) &&
+    name.length > TEMP_PREFIX.length + TEMP_SUFFIX.length;
+}
+
+export interface WriteStreamOptions {
+  /** Fail unless exactly this many bytes arrive. */
+  expectedSize?: number;
+  /** Modification time of the finished file (see clampFileTime). */
+  mtime?: Date;
+  /** Access time; mtime when absent. */
+  atime?: Date;
+  signal?: AbortSignal;
+  /** Permission bits before the umask; default 0o666 as gphotos-sync. */
+  mode?: number;
+  /** Flush the data to the device before the rename; default true. */
+  sync?: boolean;
+}
+
+export interface WriteStreamResult {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Stream `body` into `targetPath` (its folder is created if needed) so that
+ * the file appears complete or not at all. Memory use does not depend on
+ * the size of the stream. The stream is cancelled on failure.
+ */
+export async function writeStreamAtomic(
+  targetPath: string,
+  body: ReadableStream<Uint8Array>,
+  options: WriteStreamOptions = {},
+): Promise<WriteStreamResult> {
+  const { signal, expectedSize } = options;
+  if (
+    expectedSize !== undefined &&
+    !(Number.isSafeInteger(expectedSize) && expectedSize >= 0)
+  ) {
+    throw new RangeError(`expectedSize ${expectedSize} is not a byte count`);
+  }
+  const reader = body.getReader();
+  const folder = dirname(targetPath);
+  const tempPath = join(folder, tempName());
+  let file: Deno.FsFile | undefined;
+  let tempMade = false;
+  let finished = false;
+  let bytes = 0;
+  const onAbort = () => {
+    reader.cancel(signal?.reason).catch(() => {});
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    signal?.throwIfAborted();
+    await fsStep(
+      "create the folder",
+      folder,
+      () => Deno.mkdir(folder, { recursive: true }),
+    );
+    file = await fsStep("create a file in", folder, () =>
+      Deno.open(tempPath, {
+        write: true,
+        createNew: true,
+        mode: options.mode ?? 0o666,
+      }));
+    tempMade = true;
+    const out = file;
+    while (true) {
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) break;
+      bytes += value.byteLength;
+      if (expectedSize !== undefined && bytes > expectedSize) {
+        throw sizeMismatch(targetPath, expectedSize, bytes, "long");
+      }
+      await fsStep("write", targetPath, () => writeAll(out, value));
+    }
+    finished = true;
+    if (expectedSize !== undefined && bytes !== expectedSize) {
+      throw sizeMismatch(targetPath, expectedSize, bytes, "short");
+    }
+    if (options.sync ?? true) {
+      await fsStep("write", targetPath, () => out.syncData());
+    }
+    if (options.mtime) {
+      const mtime = options.mtime;
+      await fsStep(
+        "set the time of",
+        targetPath,
+        () => out.utime(options.atime ?? mtime, mtime),
+      );
+    }
+    file = undefined;
+    out.close();
+    await fsStep(
+      "rename into",
+      targetPath,
+      () => Deno.rename(tempPath, targetPath),
+    );
+    tempMade = false;
+    return { path: targetPath, bytes };
+  } catch (err) {
+    if (!finished) reader.cancel(err).catch(() => {});
+    if (file) {
+      try {
+        file.close();
+      } catch {
+        // Closing can only fail if it is closed already.
+      }
+    }
+    if (tempMade) await Deno.remove(tempPath).catch(() => {});
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+}
+
+export interface CleanOptions {
+  /** Also look in sub-folders (default true); links are not followed. */
+  recursive?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * Remove `.gphotos-*.part` files a killed run left behind under `folder`.
+ * Call it while holding the lock: a running writer's temp files look the
+ * same. Returns the removed paths; a missing folder removes nothing.
+ */
+export async function cleanStaleTemps(
+  folder: string,
+  options: CleanOptions = {},
+): Promise<string[]> {
+  const log = options.logger ?? silentLogger;
+  const recursive = options.recursive ?? true;
+  const removed: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw classifyFsError(err, "read the folder", dir);
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isFile && isTempName(entry.name)) {
+        try {
+          await Deno.remove(path);
+          removed.push(path);
+          log.debug(`Removed ${path}, left by an interrupted run`);
+        } catch (err) {
+          if (!(err instanceof Deno.errors.NotFound)) {
+            log.warn(
+              `Cannot remove the leftover temporary file ${path}: ${
+                err instanceof Error ? err.message : err
+              }`,
+            );
+          }
+        }
+      } else if (recursive && entry.isDirectory) {
+        await visit(path);
+      }
+    }
+  };
+  await visit(folder);
+  return removed;
+}
+
+/**
+ * Turn an error from a filesystem call into the error the caller acts on:
+ * DiskError for what stops the run, FileNameError for one bad name.
+ * `action` reads after "cannot", e.g. "create a file in".
+ */
+export function classifyFsError(
+  err: unknown,
+  action: string,
+  path: string,
+): Error {
+  if (err instanceof DiskError || err instanceof FileNameError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  const detail = err instanceof Error ? err.message : String(err);
+  const cause = { cause: err };
+  switch (code) {
+    case "ENOSPC":
+      return new DiskError(
+        `Disk full: cannot ${action} ${path}. ` +
+          "Free some space on that disk and run again.",
+        cause,
+      );
+    case "EDQUOT":
+      return new DiskError(
+        `Disk quota exceeded: cannot ${action} ${path}. ` +
+          "Free some space or raise the quota and run again.",
+        cause,
+      );
+    case "EROFS":
+      return new DiskError(
+        `Read-only filesystem: cannot ${action} ${path}. ` +
+          "Mount it writable and run again.",
+        cause,
+      );
+    case "EACCES":
+    case "EPERM":
+      return new DiskError(
+        `No permission to ${action} ${path}. ` +
+          "Fix the permissions of that folder and run again.",
+        cause,
+      );
+    case "ENOTDIR":
+    case "EEXIST":
+      if (action === "create the folder" || code === "ENOTDIR") {
+        return new DiskError(
+          `Cannot ${action} ${path}: a file is in the way of a folder. ` +
+            "Move that file away and run again.",
+          cause,
+        );
+      }
+      break;
+    case "ENAMETOOLONG":
+      return new FileNameError(
+        `Cannot ${action} ${path}: the name is too long for this ` +
+          "filesystem. Try --max-filename with a smaller value.",
+        path,
+        cause,
+      );
+    case "EINVAL":
+    case "EILSEQ":
+      return new FileNameError(
+        `Cannot ${action} ${path}: the filesystem refuses this name ` +
+          `(${detail}). Try --ntfs if it is a Windows filesystem.`,
+        path,
+        cause,
+      );
+    case "EISDIR":
+      return new FileNameError(
+        `Cannot ${action} ${path}: a folder has that name.`,
+        path,
+        cause,
+      );
+  }
+  if (err instanceof Deno.errors.NotCapable) {
+    return new DiskError(
+      `Deno's permissions do not allow to ${action} ${path}. ` +
+        "Run with --allow-write for the backup folder.",
+      cause,
+    );
+  }
+  if (err instanceof Deno.errors.PermissionDenied) {
+    return new DiskError(
+      `No permission to ${action} ${path}. ` +
+        "Fix the permissions of that folder and run again.",
+      cause,
+    );
+  }
+  return new DiskError(
+    `Cannot ${action} ${path}: ${detail}. Check the disk and run again.`,
+    cause,
+  );
+}
+
+async function fsStep<T>(
+  action: string,
+  path: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw classifyFsError(err, action, path);
+  }
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    offset += await file.write(chunk.subarray(offset));
+  }
+}
+
+function tempName(): string {
+  const random = crypto.getRandomValues(new Uint8Array(6));
+  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  return `${TEMP_PREFIX}${hex}${TEMP_SUFFIX}`;
+}
+
+function sizeMismatch(
+  path: string,
+  expected: number,
+  received: number,
+  how: "short" | "long",
+): SizeMismatchError {
+  const what = how === "short"
+    ? `ended after ${received} bytes`
+    : `went on past ${expected} bytes`;
+  return new SizeMismatchError(
+    `Download of ${path} ${what}, but ${expected} were announced; the file ` +
+      "was not kept. The transfer was probably cut short; it can be retried.",
+    expected,
+    received,
+  );
+}

@@ -1,0 +1,400 @@
+// One run per index: `gphotos.lock` next to gphotos.sqlite. The file holds
+// who runs (pid, host, start time, last heartbeat) so a second run can say
+// who holds it, and an advisory lock (flock) on it, which the kernel drops
+// when the holder dies however it dies. So on a local disk a lock left by a
+// killed run is free again at once; the file's content covers filesystems
+// where flock does nothing (some network mounts): there the holder is
+// judged by its pid (same host, Linux: pid and process start time must
+// match) or, from another host, by the age of its heartbeat.
+//
+// gphotos-sync (Python) left an empty gphotos.lock behind after every run
+// and held a POSIX lock (lockf) on it while running: an empty file is taken
+// over silently, and a POSIX lock seen in /proc/locks counts as held.
+//
+// Deno 2 lets only --allow-all read /proc. Without it the pid check and the
+// gphotos-sync check quietly do nothing and flock alone decides, which is
+// right on local disks.
+
+import { join } from "node:path";
+import { DiskError } from "../errors.ts";
+import { type Logger, silentLogger } from "../cli/log.ts";
+
+export const LOCK_FILE = "gphotos.lock";
+
+/** What the lock file says about its holder. */
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  /** When the holding run started (ISO 8601). */
+  startedAt: string;
+  /** Last heartbeat (ISO 8601). */
+  updatedAt: string;
+  /** Linux: start time of the process (ticks since boot), to spot a reused pid. */
+  processStart?: string;
+}
+
+export interface LockHolder {
+  /** "gphotos-sync" for the Python program's lockf lock. */
+  program: "gphotos-sync-deno" | "gphotos-sync" | "unknown";
+  pid?: number;
+  hostname?: string;
+  startedAt?: string;
+  /** For messages: "pid 123 on host nas, started 2024-05-01T10:00:00.000Z". */
+  description: string;
+}
+
+export interface HeldLock extends Disposable, AsyncDisposable {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Remove the lock file and drop the lock; safe to call twice. */
+  release(): void;
+}
+
+export type LockResult =
+  | { acquired: true; lock: HeldLock; tookOver?: LockHolder }
+  | { acquired: false; holder: LockHolder };
+
+export interface LockDeps {
+  logger?: Logger;
+  now?: () => Date;
+  hostname?: () => string;
+  /**
+   * True only when `pid` is running and is the same process that wrote
+   * the lock (same start time). Default: /proc (Linux); false elsewhere,
+   * where the flock alone decides.
+   */
+  isSameProcessRunning?: (
+    pid: number,
+    processStart: string | undefined,
+  ) => Promise<boolean>;
+  /** Pids holding a POSIX lock on the file (default: /proc/locks). */
+  posixLockHolders?: (path: string) => Promise<number[]>;
+  /** A lock from another host is stale after this long without heartbeat. */
+  staleAfterMs?: number;
+  /** How often the holder refreshes updatedAt; 0 turns it off. */
+  heartbeatMs?: number;
+}
+
+const DEFAULT_HEARTBEAT_MS = 60_000;
+const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
+/** A lock file is a few hundred bytes; read no more than this of it. */
+const MAX_LOCK_BYTES = 64 * 1024;
+
+/**
+ * Take the lock in `dbFolder`, or learn who holds it. A stale lock (its run
+ * is gone) is taken over with a warning.
+ */
+export async function acquireLock(
+  dbFolder: string,
+  deps: LockDeps = {},
+): Promise<LockResult> {
+  const log = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
+  const hostname = (deps.hostname ?? Deno.hostname)();
+  const path = join(dbFolder, LOCK_FILE);
+
+  // A few rounds: the file can be released and removed between our open
+  // and our flock, and then we hold a lock on a file nobody else sees.
+  for (let round = 0; round < 5; round++) {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true, write: true, create: true });
+    } catch (err) {
+      throw new DiskError(
+        `Cannot create the lock file ${path}: ${errText(err)}. ` +
+          "Check that the folder exists and is writable.",
+        { cause: err },
+      );
+    }
+    let keep = false;
+    try {
+      if (!(await file.tryLock(true))) {
+        const info = parseInfo(await readText(file));
+        return { acquired: false, holder: holderOf(info) };
+      }
+      if (!(await isSameFile(file, path))) continue;
+
+      const text = await readText(file);
+      const posix = (await (deps.posixLockHolders ?? posixLockHolders)(path))
+        .filter((pid) => pid !== Deno.pid);
+      if (posix.length > 0) {
+        return {
+          acquired: false,
+          holder: {
+            program: "gphotos-sync",
+            pid: posix[0],
+            description: `gphotos-sync (Python), pid ${posix[0]}`,
+          },
+        };
+      }
+
+      const previous = parseInfo(text);
+      let tookOver: LockHolder | undefined;
+      if (previous) {
+        const holder = holderOf(previous);
+        if (await stillHeld(previous, hostname, now(), deps)) {
+          return { acquired: false, holder };
+        }
+        tookOver = holder;
+        log.warn(
+          `Taking over the lock ${path}: the run that held it ` +
+            `(${holder.description}) is gone.`,
+        );
+      } else if (text.trim() !== "") {
+        tookOver = { program: "unknown", description: "unreadable lock file" };
+        log.warn(`Taking over the lock ${path}: its content was unreadable.`);
+      }
+
+      const started = now().toISOString();
+      const info: LockInfo = {
+        pid: Deno.pid,
+        hostname,
+        startedAt: started,
+        updatedAt: started,
+      };
+      const start = await processStartOf("self");
+      if (start) info.processStart = start;
+      try {
+        writeInfoSync(file, info);
+      } catch (err) {
+        throw new DiskError(
+          `Cannot write the lock file ${path}: ${errText(err)}. ` +
+            "Check that the disk is writable and not full.",
+          { cause: err },
+        );
+      }
+      keep = true;
+      const heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+      const lock = new FileLock(file, path, info, heartbeatMs, now, log);
+      return tookOver
+        ? { acquired: true, lock, tookOver }
+        : { acquired: true, lock };
+    } finally {
+      // Closing drops the flock.
+      if (!keep) file.close();
+    }
+  }
+  throw new DiskError(
+    `The lock file ${path} kept changing while taking it. ` +
+      "Is another program removing it? Run again.",
+  );
+}
+
+class FileLock implements HeldLock {
+  readonly path: string;
+  readonly info: LockInfo;
+  readonly #file: Deno.FsFile;
+  readonly #log: Logger;
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+  #released = false;
+
+  constructor(
+    file: Deno.FsFile,
+    path: string,
+    info: LockInfo,
+    heartbeatMs: number,
+    now: () => Date,
+    log: Logger,
+  ) {
+    this.#file = file;
+    this.path = path;
+    this.info = info;
+    this.#log = log;
+    if (heartbeatMs > 0) {
+      const timer = setInterval(() => {
+        info.updatedAt = now().toISOString();
+        try {
+          writeInfoSync(file, info);
+        } catch (err) {
+          log.debug(`Cannot refresh the lock file ${path}: ${errText(err)}`);
+        }
+      }, heartbeatMs);
+      // A forgotten release must not keep the program alive.
+      Deno.unrefTimer(timer);
+      this.#timer = timer;
+    }
+  }
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    try {
+      // Only remove the file if it is still ours: a run on another host
+      // may have judged us stale and put its own in place.
+      const mine = this.#file.statSync();
+      const there = Deno.statSync(this.path);
+      if (mine.ino === there.ino && mine.dev === there.dev) {
+        Deno.removeSync(this.path);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) {
+        this.#log.warn(
+          `Cannot remove the lock file ${this.path}: ${errText(err)}. ` +
+            "The next run will take it over.",
+        );
+      }
+    } finally {
+      this.#file.close();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+}
+
+async function stillHeld(
+  info: LockInfo,
+  hostname: string,
+  now: Date,
+  deps: LockDeps,
+): Promise<boolean> {
+  if (info.hostname === hostname) {
+    // We hold the flock, so on a local disk the holder is gone. Only a
+    // positive identification of the same process says otherwise.
+    if (info.pid === Deno.pid) return false;
+    const check = deps.isSameProcessRunning ?? isSameProcessRunning;
+    return await check(info.pid, info.processStart);
+  }
+  const beat = Date.parse(info.updatedAt || info.startedAt);
+  if (Number.isNaN(beat)) return false;
+  return now.getTime() - beat < (deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+}
+
+/** Linux: is `pid` alive with this start time? Elsewhere: false. */
+export async function isSameProcessRunning(
+  pid: number,
+  processStart: string | undefined,
+): Promise<boolean> {
+  if (!processStart) return false;
+  return (await processStartOf(String(pid))) === processStart;
+}
+
+/** Field 22 of /proc/<pid>/stat, or undefined when there is no such process. */
+async function processStartOf(pid: string): Promise<string | undefined> {
+  let stat: string;
+  try {
+    stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
+}
+
+/**
+ * Pids with a POSIX (fcntl/lockf) lock on `path`, from /proc/locks; empty
+ * where that file does not exist.
+ */
+export async function posixLockHolders(path: string): Promise<number[]> {
+  let table: string;
+  let info: Deno.FileInfo;
+  try {
+    [table, info] = await Promise.all([
+      Deno.readTextFile("/proc/locks"),
+      Deno.stat(path),
+    ]);
+  } catch {
+    return [];
+  }
+  if (info.ino === null || info.dev === null) return [];
+  const dev = BigInt(info.dev);
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const pids: number[] = [];
+  for (const line of table.split("\n")) {
+    // "1: POSIX  ADVISORY  WRITE 4747 fe:00:2146799 0 EOF"; waiters have "->".
+    const parts = line.trim().split(/\s+/);
+    if (parts[1] !== "POSIX") continue;
+    const [maj, min, ino] = (parts[5] ?? "").split(":");
+    if (
+      maj !== undefined && min !== undefined && ino !== undefined &&
+      BigInt(`0x${maj}`) === major && BigInt(`0x${min}`) === minor &&
+      Number(ino) === info.ino
+    ) {
+      pids.push(Number(parts[4]));
+    }
+  }
+  return pids;
+}
+
+function parseInfo(text: string): LockInfo | undefined {
+  if (text.trim() === "") return undefined;
+  try {
+    const data = JSON.parse(text) as Partial<LockInfo>;
+    if (
+      typeof data === "object" && data !== null &&
+      Number.isInteger(data.pid) && typeof data.hostname === "string" &&
+      typeof data.startedAt === "string"
+    ) {
+      return {
+        pid: data.pid as number,
+        hostname: data.hostname,
+        startedAt: data.startedAt,
+        updatedAt: typeof data.updatedAt === "string"
+          ? data.updatedAt
+          : data.startedAt,
+        ...(typeof data.processStart === "string"
+          ? { processStart: data.processStart }
+          : {}),
+      };
+    }
+  } catch {
+    // Not ours, or cut short by a crash while writing.
+  }
+  return undefined;
+}
+
+function holderOf(info: LockInfo | undefined): LockHolder {
+  if (!info) return { program: "unknown", description: "another run" };
+  return {
+    program: "gphotos-sync-deno",
+    pid: info.pid,
+    hostname: info.hostname,
+    startedAt: info.startedAt,
+    description:
+      `pid ${info.pid} on host ${info.hostname}, started ${info.startedAt}`,
+  };
+}
+
+async function readText(file: Deno.FsFile): Promise<string> {
+  await file.seek(0, Deno.SeekMode.Start);
+  const buffer = new Uint8Array(MAX_LOCK_BYTES);
+  let used = 0;
+  while (used < buffer.length) {
+    const n = await file.read(buffer.subarray(used));
+    if (n === null) break;
+    used += n;
+  }
+  return new TextDecoder().decode(buffer.subarray(0, used));
+}
+
+function writeInfoSync(file: Deno.FsFile, info: LockInfo): void {
+  const bytes = new TextEncoder().encode(JSON.stringify(info) + "\n");
+  file.truncateSync(0);
+  file.seekSync(0, Deno.SeekMode.Start);
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += file.writeSync(bytes.subarray(offset));
+  }
+}
+
+async function isSameFile(file: Deno.FsFile, path: string): Promise<boolean> {
+  try {
+    const [mine, there] = await Promise.all([file.stat(), Deno.stat(path)]);
+    return mine.ino === there.ino && mine.dev === there.dev;
+  } catch {
+    return false;
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,352 @@
+// The Photos Library API v1 client: listing and searching media items and
+// albums page by page, batchGet for fresh baseUrls, and the mapping of a
+// MediaItem to the normalized MediaRecord. Every answer is validated before
+// it is used; the base URL is a parameter (the caller reads
+// GPHOTOS_LIBRARY_API).
+
+import { ApiError } from "../errors.ts";
+import type { MediaRecord } from "../media/record.ts";
+import {
+  type Album,
+  type MediaItem,
+  type Page,
+  parseAlbum,
+  parseBatchGetResponse,
+  parseMediaItem,
+  parsePage,
+  type SearchMediaItemsRequest,
+} from "./api_types.ts";
+import type { AccessTokenSource, HttpClient } from "./http.ts";
+import { JsonReader } from "./json_shape.ts";
+
+export const DEFAULT_LIBRARY_API = "https://photoslibrary.googleapis.com";
+/** Google's limit for one mediaItems.batchGet. */
+export const MAX_BATCH_GET = 50;
+export const MAX_MEDIA_PAGE_SIZE = 100;
+export const MAX_ALBUM_PAGE_SIZE = 50;
+/**
+ * Zero-item pages that carry a nextPageToken are normal (gphotos-sync #112),
+ * but a long unbroken run of them means the listing is not advancing.
+ */
+export const MAX_EMPTY_PAGES_IN_A_ROW = 200;
+
+/**
+ * The capture time given to an item without a usable
+ * mediaMetadata.creationTime: gphotos-sync's MINIMUM_DATE (1900-01-01), so
+ * such items land in photos/1900/01 as they did before.
+ */
+export const MISSING_DATE_FALLBACK = "1900-01-01T00:00:00Z";
+
+export interface LibraryClientOptions {
+  http: HttpClient;
+  auth: AccessTokenSource;
+  /** Default DEFAULT_LIBRARY_API. */
+  baseUrl?: string;
+  /** Per-request timeout; default the HttpClient's. */
+  timeoutMs?: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends CallOptions {
+  pageSize?: number;
+}
+
+export type BatchGetResult =
+  | { ok: MediaItem }
+  | { error: { code: number; message: string } };
+
+export class LibraryClient {
+  readonly baseUrl: string;
+  readonly #http: HttpClient;
+  readonly #auth: AccessTokenSource;
+  readonly #timeoutMs: number | undefined;
+
+  constructor(options: LibraryClientOptions) {
+    this.#http = options.http;
+    this.#auth = options.auth;
+    this.baseUrl = (options.baseUrl ?? DEFAULT_LIBRARY_API).replace(/\/+$/, "");
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** mediaItems.list, newest first; every page is yielded, empty ones too. */
+  listMediaItems(options: ListOptions = {}): AsyncIterable<Page<MediaItem>> {
+    const pageSize = clamp(
+      options.pageSize ?? MAX_MEDIA_PAGE_SIZE,
+      MAX_MEDIA_PAGE_SIZE,
+    );
+    return this.#pages(
+      "mediaItems.list",
+      "mediaItems",
+      parseMediaItem,
+      (token) =>
+        this.#get("mediaItems.list", "/v1/mediaItems", {
+          pageSize: String(pageSize),
+          ...(token ? { pageToken: token } : {}),
+        }, options.signal),
+    );
+  }
+
+  /** mediaItems.search; `request.pageToken` is managed here. */
+  searchMediaItems(
+    request: SearchMediaItemsRequest,
+    options: CallOptions = {},
+  ): AsyncIterable<Page<MediaItem>> {
+    const pageSize = clamp(
+      request.pageSize ?? MAX_MEDIA_PAGE_SIZE,
+      MAX_MEDIA_PAGE_SIZE,
+    );
+    return this.#pages(
+      "mediaItems.search",
+      "mediaItems",
+      parseMediaItem,
+      (token) => {
+        const body: SearchMediaItemsRequest = { ...request, pageSize };
+        if (token) body.pageToken = token;
+        else delete body.pageToken;
+        return this.#http.json(`${this.baseUrl}/v1/mediaItems:search`, {
+          method: "POST",
+          json: body,
+          signal: options.signal,
+          auth: this.#auth,
+          timeoutMs: this.#timeoutMs,
+          label: "mediaItems.search",
+        });
+      },
+    );
+  }
+
+  /**
+   * mediaItems.batchGet: one result per id, in the order given. A bad id is
+   * an `error` entry, not a failed call. Repeated ids are asked for once.
+   */
+  async batchGet(
+    ids: readonly string[],
+    options: CallOptions = {},
+  ): Promise<BatchGetResult[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length > MAX_BATCH_GET) {
+      throw new RangeError(
+        `batchGet takes at most ${MAX_BATCH_GET} ids; got ${unique.length}.`,
+      );
+    }
+    if (unique.length === 0) return [];
+    const query = new URLSearchParams();
+    for (const id of unique) query.append("mediaItemIds", id);
+    const json = await this.#http.json(
+      `${this.baseUrl}/v1/mediaItems:batchGet?${query}`,
+      {
+        signal: options.signal,
+        auth: this.#auth,
+        timeoutMs: this.#timeoutMs,
+        label: "mediaItems.batchGet",
+      },
+    );
+    const r = new JsonReader("mediaItems.batchGet");
+    const results = parseBatchGetResponse(r, json).mediaItemResults ?? [];
+    if (results.length !== unique.length) {
+      r.fail(
+        "response.mediaItemResults",
+        `${unique.length} entries (one per id asked for)`,
+        results,
+      );
+    }
+    const byId = new Map<string, BatchGetResult>();
+    unique.forEach((id, i) => {
+      const entry = results[i];
+      const path = `response.mediaItemResults[${i}]`;
+      if (entry.mediaItem) {
+        // Results come in request order; an item under another id means the
+        // order cannot be trusted, and a wrong match would mislabel files.
+        if (entry.mediaItem.id !== id) {
+          r.fail(
+            `${path}.mediaItem.id`,
+            `the id asked for (${id})`,
+            entry.mediaItem.id,
+          );
+        }
+        byId.set(id, { ok: entry.mediaItem });
+      } else if (entry.status) {
+        byId.set(id, {
+          error: {
+            code: entry.status.code ?? 0,
+            message: entry.status.message ?? "",
+          },
+        });
+      } else {
+        r.fail(path, "an object with mediaItem or status", entry);
+      }
+    });
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  async getMediaItem(
+    id: string,
+    options: CallOptions = {},
+  ): Promise<MediaItem> {
+    const json = await this.#get(
+      "mediaItems.get",
+      `/v1/mediaItems/${encodeURIComponent(id)}`,
+      {},
+      options.signal,
+    );
+    return parseMediaItem(new JsonReader("mediaItems.get"), json, "response");
+  }
+
+  /** albums.list (the user's own albums); pageSize up to 50. */
+  listAlbums(options: ListOptions = {}): AsyncIterable<Page<Album>> {
+    return this.#albumPages("albums.list", "/v1/albums", "albums", options);
+  }
+
+  /** sharedAlbums.list; Google answers 403 since 31 March 2025. */
+  listSharedAlbums(options: ListOptions = {}): AsyncIterable<Page<Album>> {
+    return this.#albumPages(
+      "sharedAlbums.list",
+      "/v1/sharedAlbums",
+      "sharedAlbums",
+      options,
+    );
+  }
+
+  async getAlbum(id: string, options: CallOptions = {}): Promise<Album> {
+    const json = await this.#get(
+      "albums.get",
+      `/v1/albums/${encodeURIComponent(id)}`,
+      {},
+      options.signal,
+    );
+    return parseAlbum(new JsonReader("albums.get"), json, "response");
+  }
+
+  #albumPages(
+    call: string,
+    path: string,
+    listKey: string,
+    options: ListOptions,
+  ): AsyncIterable<Page<Album>> {
+    const pageSize = clamp(
+      options.pageSize ?? MAX_ALBUM_PAGE_SIZE,
+      MAX_ALBUM_PAGE_SIZE,
+    );
+    return this.#pages(
+      call,
+      listKey,
+      parseAlbum,
+      (token) =>
+        this.#get(call, path, {
+          pageSize: String(pageSize),
+          ...(token ? { pageToken: token } : {}),
+        }, options.signal),
+    );
+  }
+
+  #get(
+    call: string,
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const qs = new URLSearchParams(query).toString();
+    return this.#http.json(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, {
+      signal,
+      auth: this.#auth,
+      timeoutMs: this.#timeoutMs,
+      label: call,
+    });
+  }
+
+  async *#pages<T>(
+    call: string,
+    listKey: string,
+    parseItem: (r: JsonReader, value: unknown, path: string) => T,
+    fetchPage: (token: string | undefined) => Promise<unknown>,
+  ): AsyncGenerator<Page<T>> {
+    const seen = new Set<string>();
+    let token: string | undefined;
+    let emptyInARow = 0;
+    for (;;) {
+      const page = parsePage(
+        new JsonReader(call),
+        await fetchPage(token),
+        listKey,
+        parseItem,
+      );
+      yield page;
+      const next = page.nextPageToken;
+      if (next === undefined) return;
+      if (seen.has(next)) {
+        throw new ApiError(
+          `Google sent the same page token twice while listing ${call}; ` +
+            "stopped so the listing does not go round forever. Run again later.",
+          200,
+          "REPEATED_PAGE_TOKEN",
+        );
+      }
+      seen.add(next);
+      emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
+      if (emptyInARow > MAX_EMPTY_PAGES_IN_A_ROW) {
+        throw new ApiError(
+          `Google sent ${emptyInARow} empty pages in a row while listing ` +
+            `${call}; stopped as the listing is not advancing. Run again later.`,
+          200,
+          "EMPTY_PAGES",
+        );
+      }
+      token = next;
+    }
+  }
+}
+
+function clamp(pageSize: number, max: number): number {
+  if (!Number.isFinite(pageSize)) return max;
+  return Math.min(Math.max(1, Math.floor(pageSize)), max);
+}
+
+const RFC3339 =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * The normalized record of a Library API item. A missing or unreadable
+ * creationTime gives MISSING_DATE_FALLBACK (gphotos-sync did the same). An
+ * item is a video when its mimeType says video/*, or, lacking an image or
+ * video mimeType, when it carries video metadata.
+ */
+export function toMediaRecord(item: MediaItem): MediaRecord {
+  const meta = item.mediaMetadata ?? {};
+  const mimeType = item.mimeType ?? "";
+  const isVideo = mimeType.startsWith("video/") ||
+    (!mimeType.startsWith("image/") && meta.video !== undefined);
+  const creation = meta.creationTime?.trim();
+  const parsed = creation && RFC3339.test(creation)
+    ? Date.parse(creation)
+    : NaN;
+  const record: MediaRecord = {
+    remoteId: item.id,
+    source: "library",
+    filename: item.filename ?? "",
+    mimeType,
+    description: item.description ?? "",
+    createTime: new Date(
+      Number.isNaN(parsed) ? Date.parse(MISSING_DATE_FALLBACK) : parsed,
+    ),
+    isVideo,
+  };
+  if (item.productUrl) record.productUrl = item.productUrl;
+  if (isVideo && meta.video?.status) record.videoStatus = meta.video.status;
+  const width = dimension(meta.width);
+  if (width !== undefined) record.width = width;
+  const height = dimension(meta.height);
+  if (height !== undefined) record.height = height;
+  const camera = isVideo ? meta.video ?? meta.photo : meta.photo ?? meta.video;
+  if (camera?.cameraMake) record.cameraMake = camera.cameraMake;
+  if (camera?.cameraModel) record.cameraModel = camera.cameraModel;
+  return record;
+}
+
+function dimension(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
