@@ -1,0 +1,36 @@
+// Dispatch from the parsed options to each command's core.
+
+import type { Options } from "../cli/args.ts";
+import { ExitCode, GphotosError } from "../errors.ts";
+import type { RunContext } from "./context.ts";
+import { openGoogleSession } from "./google_session.ts";
+import { runStatus } from "./status.ts";
+import { runSync } from "./sync_run.ts";
+import { tokenFilePath } from "../google/token_store.ts";
+
+export async function runCommand(
+  options: Options,
+  ctx: RunContext,
+): Promise<number> {
+  switch (options.command) {
+    case "sync":
+      return await runSync(options, ctx);
+    case "status":
+      return runStatus(options, ctx);
+    case "login": {
+      await Deno.mkdir(options.dbPath, { recursive: true });
+      const session = await openGoogleSession(options, ctx, "any");
+      await session.auth.login(ctx.signal);
+      ctx.tell(
+        `Signed in. The token is saved in ${tokenFilePath(options.dbPath)}.`,
+      );
+      return ExitCode.ok;
+    }
+    case "pick":
+    case "takeout":
+      throw new GphotosError(
+        `"gphotos-sync ${options.command}" is not available in this version yet. Use "gphotos-sync ROOT" for the Library API.`,
+        ExitCode.failed,
+      );
+  }
+}

@@ -1,0 +1,368 @@
+// The download step of `sync`: fresh baseUrls by batchGet (at most 50 ids a
+// call, as they expire after an hour), then a bounded pool of streams, each
+// written to a temp file in its folder, checked, renamed, and only then
+// marked downloaded in the index.
+
+import { dirname, join } from "node:path";
+import type { SyncOptions } from "../cli/options.ts";
+import type { LocalData } from "../db/local_data.ts";
+import type { IndexedItem } from "../db/rows.ts";
+import { ApiError, DiskError, InterruptedError } from "../errors.ts";
+import { cleanStaleTemps, writeStreamAtomic } from "../fs/atomic_write.ts";
+import { resolveInside } from "../fs/confine.ts";
+import {
+  FileNameError,
+  SizeMismatchError,
+  UnsafePathError,
+} from "../fs/fs_errors.ts";
+import type { FsProfile } from "../fs/fs_profile.ts";
+import { clampFileTime } from "../fs/times.ts";
+import type { MediaItem } from "../google/api_types.ts";
+import { type HttpClient, NetworkError } from "../google/http.ts";
+import {
+  type LibraryClient,
+  MAX_BATCH_GET,
+  toMediaRecord,
+} from "../google/library.ts";
+import { ExpiredUrlError, openMediaStream } from "../google/media_download.ts";
+import type { BadIds } from "./bad_ids.ts";
+import type { RunContext } from "./context.ts";
+import { Pool } from "./pool.ts";
+import type { Progress } from "./progress.ts";
+
+export interface DownloadResult {
+  downloaded: number;
+  bytes: number;
+  /** Found complete on disk and marked downloaded without a transfer. */
+  alreadyOnDisk: number;
+  /** Failed for good in this run (now in the bad-ids file). */
+  failed: number;
+  /** Videos Google is still processing: tried again on a later run. */
+  videosWaiting: number;
+  /** Marked downloaded but missing on disk (--retry-download) and reset. */
+  missingReset: number;
+}
+
+type DownloadOptions = Pick<
+  SyncOptions,
+  | "maxThreads"
+  | "imageTimeout"
+  | "videoTimeout"
+  | "retryDownload"
+  | "skipVideo"
+  | "startDate"
+  | "endDate"
+  | "maxRetries"
+>;
+
+export interface DownloadDeps {
+  root: string;
+  db: LocalData;
+  library: LibraryClient;
+  http: HttpClient;
+  profile: FsProfile;
+  badIds: BadIds;
+  ctx: RunContext;
+  progress: Progress;
+}
+
+/** Whole-download attempts per item (each request inside also retries). */
+const ATTEMPTS = 4;
+
+export async function downloadMedia(
+  options: DownloadOptions,
+  deps: DownloadDeps,
+): Promise<DownloadResult> {
+  const { db, ctx } = deps;
+  const result: DownloadResult = {
+    downloaded: 0,
+    bytes: 0,
+    alreadyOnDisk: 0,
+    failed: 0,
+    videosWaiting: 0,
+    missingReset: 0,
+  };
+  const filter = {
+    source: "library" as const,
+    skipVideo: options.skipVideo,
+    createdFrom: options.startDate
+      ? new Date(`${options.startDate}T00:00:00Z`)
+      : undefined,
+    createdBefore: options.endDate
+      ? new Date(Date.parse(`${options.endDate}T00:00:00Z`) + 86_400_000)
+      : undefined,
+  };
+  if (options.retryDownload) {
+    result.missingReset = await resetMissing(deps, filter);
+  }
+
+  const pending: IndexedItem[] = [];
+  for (const item of db.itemsToDownload(filter)) {
+    if (deps.badIds.checkOk(item.remoteId)) pending.push(item);
+  }
+  ctx.logger.info(`${pending.length} items to download`);
+
+  // A disk error stops every download; the first one is what the user sees.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  let fatal: Error | undefined;
+  const run = new DownloadRun(options, deps, result, signal, (e) => {
+    fatal ??= e;
+    stop.abort(e);
+  });
+  const pool = new Pool(options.maxThreads);
+  let done = 0;
+  const total = pending.length;
+  try {
+    for (let i = 0; i < pending.length && !signal.aborted; i += MAX_BATCH_GET) {
+      const batch: IndexedItem[] = [];
+      for (const item of pending.slice(i, i + MAX_BATCH_GET)) {
+        if (await run.alreadyOnDisk(item)) {
+          done++;
+          continue;
+        }
+        batch.push(item);
+      }
+      if (batch.length === 0) continue;
+      const fresh = await run.freshItems(batch);
+      for (const item of batch) {
+        if (signal.aborted) break;
+        const api = fresh.get(item.remoteId);
+        if (!api) {
+          done++;
+          continue;
+        }
+        await pool.submit(async () => {
+          await run.download(item, api);
+          done++;
+          deps.progress.downloaded(done, total, result.bytes);
+        });
+      }
+    }
+  } catch (e) {
+    if (!signal.aborted) throw e;
+  } finally {
+    await pool.drain();
+    deps.progress.downloaded(done, total, result.bytes);
+    deps.progress.finish();
+  }
+  if (fatal) throw fatal;
+  if (ctx.signal.aborted) throw new InterruptedError();
+  return result;
+}
+
+/** --retry-download: items marked downloaded whose file is gone go back to pending. */
+async function resetMissing(
+  deps: DownloadDeps,
+  filter: Parameters<LocalData["downloadedItems"]>[0],
+): Promise<number> {
+  const missing: string[] = [];
+  for (const item of deps.db.downloadedItems(filter)) {
+    try {
+      const path = await resolveInside(
+        deps.root,
+        join(item.path, item.fileName),
+      );
+      const st = await Deno.stat(path);
+      if (st.isFile) continue;
+    } catch {
+      // Missing, or a path we would not write to: download it again.
+    }
+    missing.push(item.remoteId);
+  }
+  deps.db.transaction(() => {
+    for (const id of missing) deps.db.markNotDownloaded(id);
+  });
+  if (missing.length > 0) {
+    deps.ctx.logger.warn(
+      `${missing.length} items marked downloaded were missing on disk; downloading them again.`,
+    );
+  }
+  return missing.length;
+}
+
+class DownloadRun {
+  #cleaned = new Set<string>();
+
+  constructor(
+    private options: DownloadOptions,
+    private deps: DownloadDeps,
+    private result: DownloadResult,
+    private signal: AbortSignal,
+    private fail: (e: Error) => void,
+  ) {}
+
+  /**
+   * gphotos-sync's rule: a file already at the item's path is taken as the
+   * item (e.g. a backup restored from elsewhere) and not fetched again.
+   */
+  async alreadyOnDisk(item: IndexedItem): Promise<boolean> {
+    let path: string;
+    try {
+      path = await this.#target(item);
+    } catch {
+      return false;
+    }
+    try {
+      const st = await Deno.stat(path);
+      if (!st.isFile || st.size === 0) return false;
+      this.deps.db.markDownloaded(item.remoteId, st.size);
+      this.result.alreadyOnDisk++;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Fresh MediaItems (with baseUrls) for a batch. Ids Google calls invalid
+   * go to the bad-ids list; videos still processing wait for a later run.
+   */
+  async freshItems(batch: IndexedItem[]): Promise<Map<string, MediaItem>> {
+    const { library, db, ctx } = this.deps;
+    const out = new Map<string, MediaItem>();
+    let results;
+    try {
+      results = await library.batchGet(batch.map((i) => i.remoteId), {
+        signal: this.signal,
+      });
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 400 || batch.length === 1) {
+        throw e;
+      }
+      // The whole batch was refused: ask item by item to find the bad ones.
+      ctx.logger.warn(
+        `batchGet refused a batch (${e.message}); retrying item by item.`,
+      );
+      for (const item of batch) {
+        for (const [id, api] of await this.freshItems([item])) {
+          out.set(id, api);
+        }
+      }
+      return out;
+    }
+    batch.forEach((item, i) => {
+      const r = results[i];
+      if ("error" in r) {
+        this.#bad(
+          item,
+          `Google: ${r.error.message || `status ${r.error.code}`}`,
+        );
+        return;
+      }
+      const record = toMediaRecord(r.ok);
+      if (
+        record.isVideo && record.videoStatus && record.videoStatus !== "READY"
+      ) {
+        db.setVideoStatus(item.remoteId, record.videoStatus);
+        if (record.videoStatus === "FAILED") {
+          this.#bad(item, "Google could not process this video");
+        } else {
+          this.result.videosWaiting++;
+          ctx.logger.info(
+            `${item.path}/${item.fileName}: video still ${record.videoStatus} at Google; it will be fetched on a later run.`,
+          );
+        }
+        return;
+      }
+      out.set(item.remoteId, r.ok);
+    });
+    return out;
+  }
+
+  async download(item: IndexedItem, api: MediaItem): Promise<void> {
+    const { ctx } = this.deps;
+    const name = `${item.path}/${item.fileName}`;
+    let baseUrl = api.baseUrl;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      if (this.signal.aborted) return;
+      try {
+        if (!baseUrl) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
+        const bytes = await this.#fetchTo(item, baseUrl);
+        this.deps.db.markDownloaded(item.remoteId, bytes);
+        this.result.downloaded++;
+        this.result.bytes += bytes;
+        ctx.logger.debug(`Downloaded ${name} (${bytes} bytes)`);
+        return;
+      } catch (e) {
+        if (this.signal.aborted) return;
+        lastError = e;
+        if (e instanceof DiskError) return this.fail(e);
+        if (e instanceof UnsafePathError || e instanceof FileNameError) {
+          return this.#bad(item, e.message);
+        }
+        if (e instanceof InterruptedError) return;
+        const transient = e instanceof ExpiredUrlError ||
+          e instanceof NetworkError || e instanceof SizeMismatchError;
+        if (!transient) break;
+        ctx.logger.info(
+          `${name}: attempt ${attempt} failed (${(e as Error).message})`,
+        );
+        // A new baseUrl for the next attempt: the old one may have expired
+        // while the transfer stalled.
+        try {
+          const [r] = await this.deps.library.batchGet([item.remoteId], {
+            signal: this.signal,
+          });
+          if ("error" in r) {
+            return this.#bad(item, `Google: ${r.error.message}`);
+          }
+          baseUrl = r.ok.baseUrl;
+        } catch (e2) {
+          if (this.signal.aborted) return;
+          lastError = e2;
+          if (!(e2 instanceof NetworkError)) break;
+        }
+      }
+    }
+    this.#bad(
+      item,
+      lastError instanceof Error ? lastError.message : String(lastError),
+    );
+  }
+
+  async #fetchTo(item: IndexedItem, baseUrl: string): Promise<number> {
+    const path = await this.#target(item);
+    const folder = dirname(path);
+    if (!this.#cleaned.has(folder)) {
+      this.#cleaned.add(folder);
+      await cleanStaleTemps(folder, {
+        recursive: false,
+        logger: this.deps.ctx.logger,
+      });
+    }
+    const seconds = item.isVideo
+      ? this.options.videoTimeout
+      : this.options.imageTimeout;
+    const media = await openMediaStream(this.deps.http, baseUrl, {
+      isVideo: item.isVideo,
+      signal: this.signal,
+      timeoutMs: seconds * 1000,
+      label: `${item.path}/${item.fileName}`,
+    });
+    const written = await writeStreamAtomic(path, media.body, {
+      expectedSize: media.contentLength,
+      mtime: clampFileTime(item.createDate, this.deps.profile.minTime),
+      signal: this.signal,
+    });
+    return written.bytes;
+  }
+
+  #target(item: IndexedItem): Promise<string> {
+    return resolveInside(this.deps.root, join(item.path, item.fileName));
+  }
+
+  #bad(item: IndexedItem, reason: string): void {
+    const { badIds, db, ctx } = this.deps;
+    badIds.add(item.remoteId, {
+      path: `${item.path}/${item.fileName}`,
+      product_url: item.url ?? "",
+    });
+    db.markFailed(item.remoteId, reason);
+    this.result.failed++;
+    ctx.logger.error(
+      `Failed to download ${item.path}/${item.fileName}: ${reason}`,
+    );
+  }
+}
