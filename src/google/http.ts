@@ -451,6 +451,15 @@ export class HttpClient {
     this.#trace(redact(line));
   }
 
+  /**
+   * The wait before retry number `retryIndex` (0-based) of something the
+   * caller repeats itself, such as a download whose body broke off after
+   * the request succeeded: the same backoff and jitter as every request.
+   */
+  backoffMs(retryIndex: number): number {
+    return this.#delayMs(retryIndex, null);
+  }
+
   #delayMs(retryIndex: number, retryAfter: string | null): number {
     const asked = parseRetryAfter(retryAfter, this.#now());
     if (asked !== undefined) return Math.min(asked, this.#maxRetryAfterMs);

@@ -66,9 +66,6 @@ export interface DownloadDeps {
   progress: Progress;
 }
 
-/** Whole-download attempts per item (each request inside also retries). */
-const ATTEMPTS = 4;
-
 export async function downloadMedia(
   options: DownloadOptions,
   deps: DownloadDeps,
@@ -275,8 +272,21 @@ class DownloadRun {
     const name = `${item.path}/${item.fileName}`;
     let baseUrl = api.baseUrl;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    // A body that breaks off is retried like a failed request: up to
+    // --max-retries times, with the same backoff.
+    const attempts = this.deps.http.maxRetries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       if (this.signal.aborted) return;
+      if (attempt > 1) {
+        try {
+          await this.deps.ctx.sleep(
+            this.deps.http.backoffMs(attempt - 2),
+            this.signal,
+          );
+        } catch {
+          return;
+        }
+      }
       try {
         if (!baseUrl) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
         const bytes = await this.#fetchTo(item, baseUrl);

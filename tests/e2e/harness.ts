@@ -33,6 +33,8 @@ export interface RunOptions {
   killAfter?: { ms: number; signal: Deno.Signal };
   /** Resolves when stderr contains this text; then sends `signal`. */
   killWhen?: { text: string; signal: Deno.Signal };
+  /** Called with all of stderr so far, each time more arrives. */
+  onStderr?: (soFar: string) => void;
 }
 
 export class Backup implements AsyncDisposable {
@@ -139,6 +141,7 @@ export async function runProgram(
   const errDone = (async () => {
     for await (const chunk of child.stderr) {
       stderr += dec.decode(chunk, { stream: true });
+      options.onStderr?.(stderr);
       if (
         options.killWhen && !killed && stderr.includes(options.killWhen.text)
       ) {
