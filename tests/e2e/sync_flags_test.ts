@@ -1,0 +1,125 @@
+// End-to-end: the index and download flags of gphotos-sync.
+
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { backup, listFiles } from "./harness.ts";
+
+Deno.test("zero-item pages that carry a nextPageToken lose no items", async () => {
+  await using b = await backup((lib) => lib.generate(350), {
+    emptyPages: { every: 2 },
+  });
+  await b.signIn();
+  const r = await b.sync();
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals((await listFiles(b.path("photos"))).length, 350);
+});
+
+Deno.test("--skip-video, date ranges, favourites and archived select what is indexed", async () => {
+  await using b = await backup((lib) => {
+    lib.photo("old.jpg", "2015-06-01T00:00:00Z");
+    lib.photo("in.jpg", "2017-03-01T00:00:00Z");
+    lib.video("in.mp4", "2017-03-02T00:00:00Z");
+    lib.photo("fav.jpg", "2017-04-01T00:00:00Z", { favorite: true });
+    lib.photo("arch.jpg", "2017-05-01T00:00:00Z", { archived: true });
+    lib.photo("late.jpg", "2019-01-01T00:00:00Z");
+  });
+  await b.signIn();
+  const r = await b.sync([
+    "--skip-video",
+    "--start-date",
+    "2017-01-01",
+    "--end-date",
+    "2017-12-31",
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await listFiles(b.path("photos")), [
+    "2017/03/in.jpg",
+    "2017/04/fav.jpg",
+  ]);
+  const body = b.google.requests.of("search")[0];
+  assert(body, "no search request");
+
+  const fav = await b.sync(["--favourites-only", "--rescan"]);
+  assertEquals(fav.code, 0, fav.stderr);
+  const arch = await b.sync([
+    "--archived",
+    "--start-date",
+    "2017-05-01",
+    "--end-date",
+    "2017-05-01",
+  ]);
+  assertEquals(arch.code, 0, arch.stderr);
+  assertEquals(await listFiles(b.path("photos")), [
+    "2017/03/in.jpg",
+    "2017/04/fav.jpg",
+    "2017/05/arch.jpg",
+  ]);
+  // A plain run then takes everything else, videos included.
+  const all = await b.sync(["--rescan"]);
+  assertEquals(all.code, 0, all.stderr);
+  assertEquals((await listFiles(b.path("photos"))).length, 6);
+});
+
+Deno.test("--index-only, --skip-index and --skip-files split the run", async () => {
+  await using b = await backup((lib) => lib.generate(4));
+  await b.signIn();
+  assertEquals((await b.sync(["--index-only"])).code, 0);
+  assertEquals(await listFiles(b.path("photos")), []);
+  b.library.photo("later.jpg", "2030-01-01T00:00:00Z");
+  assertEquals((await b.sync(["--skip-files"])).code, 0);
+  assertEquals(b.google.requests.count("media"), 0);
+  const r = await b.sync(["--skip-index"]);
+  assertEquals(r.code, 0, r.stderr);
+  // The item added after the index was not indexed, so not downloaded.
+  assertEquals((await listFiles(b.path("photos"))).length, 4);
+});
+
+Deno.test("--retry-download fetches again files marked downloaded but gone from disk", async () => {
+  await using b = await backup((lib) =>
+    lib.generate(3, { start: "2020-01-01T00:00:00Z" })
+  );
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  const [first] = await listFiles(b.path("photos"));
+  await Deno.remove(b.path("photos", first));
+  assertEquals((await b.sync()).code, 0);
+  assertEquals((await listFiles(b.path("photos"))).length, 2);
+  const r = await b.sync(["--retry-download"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals((await listFiles(b.path("photos"))).length, 3);
+});
+
+Deno.test("--flush-index starts a new index and keeps the old one as .previous", async () => {
+  await using b = await backup((lib) => lib.generate(3));
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  b.google.requests.clear();
+  const r = await b.sync(["--flush-index"]);
+  assertEquals(r.code, 0, r.stderr);
+  assert(await Deno.stat(b.path("gphotos.sqlite.previous")));
+  // Files already on disk are taken as they are, not fetched again.
+  assertEquals(b.google.requests.count("media"), 0);
+  assertMatch(r.stderr, /3 new items indexed/);
+});
+
+Deno.test("--use-flat-path, --photos-path and --db-path place files and index", async () => {
+  await using b = await backup((lib) =>
+    lib.photo("a.jpg", "2018-02-03T00:00:00Z")
+  );
+  const db = `${b.dir}/index`;
+  await Deno.mkdir(db);
+  const grant = b.google.issueToken(["photoslibrary.readonly"]);
+  await Deno.writeTextFile(
+    `${db}/.gphotos.token`,
+    JSON.stringify({ ...grant, scope: grant.scope.split(" ") }),
+  );
+  const r = await b.sync([
+    "--use-flat-path",
+    "--photos-path",
+    "media",
+    "--db-path",
+    db,
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await listFiles(b.path("media")), ["2018-02/a.jpg"]);
+  assert(await Deno.stat(`${db}/gphotos.sqlite`));
+});
