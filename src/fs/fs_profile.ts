@@ -174,7 +174,7 @@ export async function probeFsProfile(
         `max filename ${maxFilenameBytes} bytes, ` +
         `earliest mtime ${minTime.toISOString()}`,
     );
-    if (!symlinks) {
+    if (!symlinks && !probe.symlinkDenied) {
       log.warn(
         `${root} cannot hold symbolic links: album folders need them ` +
           "(use --use-hardlinks, or a filesystem with links).",
@@ -233,10 +233,16 @@ class Probe {
       await Deno.symlink(target, join(this.#folder, link));
       this.#made.add(link);
       return (await Deno.lstat(join(this.#folder, link))).isSymlink;
-    } catch {
+    } catch (e) {
+      // Deno allows symlinks only with unscoped file permissions: that says
+      // nothing about the filesystem, and is reported where links are made.
+      if (e instanceof Deno.errors.NotCapable) this.symlinkDenied = true;
       return false;
     }
   }
+
+  /** The symlink probe was refused by Deno's permissions, not the filesystem. */
+  symlinkDenied = false;
 
   async caseInsensitive(): Promise<boolean> {
     const lower = this.name("case");

@@ -39,6 +39,8 @@ export async function runSync(
   ctx: RunContext,
 ): Promise<number> {
   refuseUnbuilt(options);
+  // The client secret is checked before anything is created on disk.
+  const session = await openGoogleSession(options, ctx, "library");
   await Deno.mkdir(options.root, { recursive: true });
   await Deno.mkdir(options.dbPath, { recursive: true });
   const held = await acquireLock(options.dbPath, {
@@ -64,7 +66,6 @@ export async function runSync(
       logger: ctx.logger,
       now: ctx.now,
     });
-    const session = await openGoogleSession(options, ctx, "library");
     const progress = options.progress
       ? createProgress({
         write: (t) => ctx.tell(t.replace(/\n$/, "")),

@@ -359,5 +359,9 @@ Deno.test("bad command lines and a missing client secret exit 2 with a message",
   assertEquals(missing.code, 2, missing.stderr);
   assertMatch(missing.stderr, /none\.json/);
   assertMatch(missing.stderr, /Desktop app/);
+  assertEquals(
+    (await listFiles(b.root)).filter((f) => f !== "gphotos.log"),
+    [],
+  );
   assert(!missing.stderr.includes("    at "));
 });
