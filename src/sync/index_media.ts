@@ -24,6 +24,11 @@ import { placeRecord } from "./placement.ts";
 import type { Progress } from "./progress.ts";
 
 export interface IndexResult {
+  /**
+   * Ids of every item the listing returned, kept only for a complete,
+   * unfiltered listing (what --do-delete compares the index with).
+   */
+  listed?: Set<string>;
   seen: number;
   added: number;
   updated: number;
@@ -101,6 +106,7 @@ export async function indexMedia(
       : "Indexing the whole library with mediaItems.list",
   );
   const result: IndexResult = { seen: 0, added: 0, updated: 0, skipped: 0 };
+  const listed = search ? undefined : new Set<string>();
   const fallback = Date.parse(MISSING_DATE_FALLBACK);
   let newest = lastIndex?.getTime() ?? -Infinity;
   for await (const page of pages) {
@@ -108,6 +114,7 @@ export async function indexMedia(
       for (const item of page.items) {
         const record = toMediaRecord(item);
         result.seen++;
+        listed?.add(record.remoteId);
         if (options.skipVideo && record.isVideo) {
           result.skipped++;
           continue;
@@ -139,6 +146,7 @@ export async function indexMedia(
     });
     progress.indexed(result.seen, result.added);
   }
+  if (listed) result.listed = listed;
   // Only a complete, unbounded scan moves the incremental start point.
   if (!options.startDate && !options.endDate && Number.isFinite(newest)) {
     db.setLastIndex(new Date(newest));

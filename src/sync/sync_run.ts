@@ -12,6 +12,7 @@ import { downloadMedia, type DownloadResult } from "./download.ts";
 import { openGoogleSession } from "./google_session.ts";
 import { indexMedia, type IndexResult } from "./index_media.ts";
 import { createProgress, noProgress } from "./progress.ts";
+import { deleteGone, type DeleteResult } from "./delete_gone.ts";
 import { formatBytes } from "./status.ts";
 
 /** Flags parsed for gphotos-sync parity whose step this build does not run yet. */
@@ -20,7 +21,6 @@ function refuseUnbuilt(options: SyncOptions): void {
     [options.album !== undefined, "--album"],
     [options.albumRegex !== undefined, "--album-regex"],
     [options.compareFolder !== undefined, "--compare-folder"],
-    [options.doDelete, "--do-delete"],
   ];
   const used = unbuilt.filter(([on]) => on).map(([, flag]) => flag);
   if (used.length > 0) {
@@ -34,11 +34,36 @@ function refuseUnbuilt(options: SyncOptions): void {
   }
 }
 
+/** --do-delete compares the index with a complete listing of the library. */
+function checkDoDelete(options: SyncOptions): void {
+  if (!options.doDelete) return;
+  const narrowing: [boolean, string][] = [
+    [options.startDate !== undefined, "--start-date"],
+    [options.endDate !== undefined, "--end-date"],
+    [options.skipVideo, "--skip-video"],
+    [options.favouritesOnly, "--favourites-only"],
+    [options.archived, "--archived"],
+    [options.skipIndex, "--skip-index"],
+    [options.skipFiles, "--skip-files"],
+    [options.album !== undefined, "--album"],
+    [options.albumRegex !== undefined, "--album-regex"],
+  ];
+  const used = narrowing.filter(([on]) => on).map(([, f]) => f);
+  if (used.length > 0) {
+    throw new UsageError(
+      `--do-delete needs a listing of the whole library; it cannot be combined with ${
+        used.join(", ")
+      }.`,
+    );
+  }
+}
+
 export async function runSync(
   options: SyncOptions,
   ctx: RunContext,
 ): Promise<number> {
   refuseUnbuilt(options);
+  checkDoDelete(options);
   // The client secret is checked before anything is created on disk.
   const session = await openGoogleSession(options, ctx, "library");
   await Deno.mkdir(options.root, { recursive: true });
@@ -76,7 +101,11 @@ export async function runSync(
 
     let indexed: IndexResult | undefined;
     if (!options.skipIndex && !options.skipFiles) {
-      indexed = await indexMedia(options, {
+      indexed = await indexMedia({
+        ...options,
+        // A complete listing is what --do-delete compares the index with.
+        rescan: options.rescan || options.doDelete,
+      }, {
         db,
         library: session.library,
         profile,
@@ -84,6 +113,16 @@ export async function runSync(
         progress,
       });
       progress.finish();
+    }
+    let deleted: DeleteResult | undefined;
+    if (options.doDelete && indexed?.listed) {
+      deleted = await deleteGone(indexed.listed, {
+        db,
+        library: session.library,
+        root: options.root,
+        photosPath: options.photosPath,
+        ctx,
+      });
     }
     let downloaded: DownloadResult | undefined;
     if (!options.indexOnly && !options.skipFiles) {
@@ -99,7 +138,7 @@ export async function runSync(
       });
     }
     const seconds = (ctx.now().getTime() - started) / 1000;
-    ctx.tell(summary(indexed, downloaded, badIds, seconds));
+    ctx.tell(summary(indexed, downloaded, deleted, badIds, seconds));
     return badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
   } finally {
     try {
@@ -114,11 +153,15 @@ export async function runSync(
 function summary(
   indexed: IndexResult | undefined,
   downloaded: DownloadResult | undefined,
+  deleted: DeleteResult | undefined,
   badIds: BadIds,
   seconds: number,
 ): string {
   const parts: string[] = [];
   if (indexed) parts.push(`${indexed.added} new items indexed`);
+  if (deleted && deleted.deletedRows > 0) {
+    parts.push(`${deleted.deletedFiles} deleted as removed from Google Photos`);
+  }
   if (downloaded) {
     parts.push(
       `${downloaded.downloaded} downloaded (${formatBytes(downloaded.bytes)})`,

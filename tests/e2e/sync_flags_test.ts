@@ -123,3 +123,61 @@ Deno.test("--use-flat-path, --photos-path and --db-path place files and index", 
   assertEquals(await listFiles(b.path("media")), ["2018-02/a.jpg"]);
   assert(await Deno.stat(`${db}/gphotos.sqlite`));
 });
+
+Deno.test("--do-delete removes only items Google confirms gone, never other files", async () => {
+  await using b = await backup((lib) => {
+    lib.generate(20, { start: "2020-01-01T00:00:00Z", stepSec: 3600 });
+    lib.photo("kept-archived.jpg", "2020-01-01T05:30:00Z", { id: "arch" });
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  const before = await listFiles(b.path("photos"));
+  assertEquals(before.length, 21);
+  const gone = b.library.items.slice(0, 3).map((i) => i.id);
+  const goneFiles: string[] = [];
+  const db = b.db();
+  for (const id of gone) {
+    const it = db.getItem(id)!;
+    goneFiles.push(`${it.path.slice("photos/".length)}/${it.fileName}`);
+  }
+  db.close();
+  b.library.remove(...gone);
+  b.library.update("arch", { archived: true });
+  await Deno.writeTextFile(b.path("photos/2020/01/notes.txt"), "mine");
+  await Deno.writeTextFile(b.path("photos/2020/01/.hidden.jpg"), "mine");
+
+  const r = await b.sync(["--do-delete"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stderr, /3 deleted as removed from Google Photos/);
+  const after = await listFiles(b.path("photos"));
+  for (const f of goneFiles) assert(!after.includes(f), `${f} not deleted`);
+  assert(after.includes("2020/01/notes.txt"));
+  assert(after.includes("2020/01/.hidden.jpg"));
+  assert(after.includes("2020/01/kept-archived.jpg"), "archived item deleted");
+  assertEquals(after.length, 21 - 3 + 2);
+  const db2 = b.db();
+  try {
+    for (const id of gone) assertEquals(db2.getItem(id), undefined);
+    assert(db2.getItem("arch"));
+  } finally {
+    db2.close();
+  }
+});
+
+Deno.test("--do-delete refuses when the listing looks truncated, and deletes nothing", async () => {
+  await using b = await backup((lib) => lib.generate(20));
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  b.library.remove(...b.library.items.slice(0, 15).map((i) => i.id));
+  const r = await b.sync(["--do-delete"]);
+  assertEquals(r.code, 1, r.stderr);
+  assertMatch(r.stderr, /looks truncated, so nothing was deleted/);
+  assertEquals((await listFiles(b.path("photos"))).length, 20);
+});
+
+Deno.test("--do-delete with a narrowing flag is a usage error", async () => {
+  await using b = await backup(() => {});
+  const r = await b.sync(["--do-delete", "--skip-video"]);
+  assertEquals(r.code, 2);
+  assertMatch(r.stderr, /--do-delete needs a listing of the whole library/);
+});
