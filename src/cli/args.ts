@@ -14,6 +14,7 @@ import type {
   SyncOptions,
 } from "./options.ts";
 import { DEFAULT_SCOPES, normalizeScope } from "../google/scopes.ts";
+import { checkAlbumPathOptions } from "../sync/album_paths.ts";
 
 export const COMMANDS: readonly Command[] = [
   "sync",
@@ -371,14 +372,7 @@ export function defaultSecretPath(io: Pick<ArgsEnv, "env">): string {
 function layoutOptions(r: Reader): LayoutOptions {
   const month = r.str("month-format") ?? "%m%d";
   const pathFormat = r.str("path-format");
-  if (pathFormat !== undefined && !/\{[012]\}/.test(pathFormat)) {
-    throw new UsageError(
-      `--path-format "${
-        printable(pathFormat)
-      }" uses none of {0} (month), {1} (title), {2} (year).`,
-    );
-  }
-  return {
+  const layout: LayoutOptions = {
     photosPath: relativeFolder(r.str("photos-path") ?? "photos", "photos-path"),
     albumsPath: folder(r.str("albums-path") ?? "albums", "albums-path"),
     sharedAlbumsPath: folder(
@@ -398,6 +392,8 @@ function layoutOptions(r: Reader): LayoutOptions {
     monthFormat: month,
     pathFormat,
   };
+  checkAlbumPathOptions(layout);
+  return layout;
 }
 
 /** A folder under ROOT: no `..`, not absolute. */

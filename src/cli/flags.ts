@@ -207,7 +207,7 @@ export const FLAGS: readonly FlagSpec[] = [
     name: "no-album-sorting",
     kind: "switch",
     commands: LAYOUT,
-    help: "keep Google's album order instead of sorting by date",
+    help: "name album links without the NNNN_ order prefix",
   },
   {
     name: "month-format",
@@ -222,7 +222,7 @@ export const FLAGS: readonly FlagSpec[] = [
     commands: LAYOUT,
     arg: "FMT",
     help:
-      "album folder name: {0} month, {1} title, {2} year (default {0} {1} under YYYY/)",
+      'album folder name: {0} date (--month-format), {1} title, {2} year; with --use-flat-path {0} year, {1} date, {2} title (default "{0} {1}" under YYYY/)',
   },
   // sync.
   {

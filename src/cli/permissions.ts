@@ -33,6 +33,26 @@ export interface PermissionInputs {
   readTextFile: (path: string) => string;
 }
 
+/**
+ * Deno lets a program make symbolic links only with unscoped read and write
+ * permission (a link's target is resolved when it is followed). Album
+ * folders and the comparison folder are relative symlinks, as gphotos-sync
+ * made them; a run that builds them gets unscoped file access, and the
+ * program confines its writes itself (src/fs/confine.ts). With
+ * --use-hardlinks or --skip-albums the grants stay scoped to the folders.
+ */
+export function needsSymlinks(options: Options): boolean {
+  if (options.command === "sync") {
+    if (options.compareFolder !== undefined) return true;
+    return !options.skipAlbums && !options.useHardlinks;
+  }
+  if (options.command === "pick") {
+    return options.album !== undefined && !options.useHardlinks;
+  }
+  if (options.command === "takeout") return !options.useHardlinks;
+  return false;
+}
+
 /** The `--allow-*` flags for running `options` with least privilege. */
 export function permissionFlags(
   options: Options,
@@ -77,9 +97,10 @@ export function permissionFlags(
   if (options.command === "takeout") {
     for (const a of options.archives) read.add(a);
   }
+  const links = needsSymlinks(options);
   const flags = [
-    `--allow-read=${[...read].join(",")}`,
-    `--allow-write=${[...write].join(",")}`,
+    links ? "--allow-read" : `--allow-read=${[...read].join(",")}`,
+    links ? "--allow-write" : `--allow-write=${[...write].join(",")}`,
     `--allow-env=${ENV_VARS.join(",")}`,
     "--allow-sys=hostname",
   ];

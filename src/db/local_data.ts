@@ -704,7 +704,8 @@ export class LocalData implements Disposable {
     const order = opts.invert ? "DESC" : "ASC";
     return this.#all(
       `SELECT AlbumFiles.Position AS AlbumPosition, ${ITEM_SELECT}
-       FROM AlbumFiles JOIN SyncFiles ON AlbumFiles.DriveRec = SyncFiles.RemoteId
+       FROM AlbumFiles JOIN SyncFiles
+         ON SyncFiles.RemoteId = CAST(AlbumFiles.DriveRec AS TEXT)
        WHERE AlbumFiles.AlbumRec = ?
        ORDER BY AlbumFiles.Position ${order}, SyncFiles.CreateDate`,
       albumId,

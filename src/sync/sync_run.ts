@@ -13,26 +13,11 @@ import { openGoogleSession } from "./google_session.ts";
 import { indexMedia, type IndexResult } from "./index_media.ts";
 import { createProgress, noProgress } from "./progress.ts";
 import { deleteGone, type DeleteResult } from "./delete_gone.ts";
+import { compareFolder } from "./compare.ts";
+import { indexAlbums, type IndexAlbumsResult } from "./index_albums.ts";
+import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
+import { isAbsolute } from "node:path";
 import { formatBytes } from "./status.ts";
-
-/** Flags parsed for gphotos-sync parity whose step this build does not run yet. */
-function refuseUnbuilt(options: SyncOptions): void {
-  const unbuilt: [boolean, string][] = [
-    [options.album !== undefined, "--album"],
-    [options.albumRegex !== undefined, "--album-regex"],
-    [options.compareFolder !== undefined, "--compare-folder"],
-  ];
-  const used = unbuilt.filter(([on]) => on).map(([, flag]) => flag);
-  if (used.length > 0) {
-    throw new UsageError(
-      `${
-        used.join(", ")
-      }: not available in this version of gphotos-sync yet; run without ${
-        used.length > 1 ? "them" : "it"
-      }.`,
-    );
-  }
-}
 
 /** --do-delete compares the index with a complete listing of the library. */
 function checkDoDelete(options: SyncOptions): void {
@@ -45,8 +30,6 @@ function checkDoDelete(options: SyncOptions): void {
     [options.archived, "--archived"],
     [options.skipIndex, "--skip-index"],
     [options.skipFiles, "--skip-files"],
-    [options.album !== undefined, "--album"],
-    [options.albumRegex !== undefined, "--album-regex"],
   ];
   const used = narrowing.filter(([on]) => on).map(([, f]) => f);
   if (used.length > 0) {
@@ -62,7 +45,6 @@ export async function runSync(
   options: SyncOptions,
   ctx: RunContext,
 ): Promise<number> {
-  refuseUnbuilt(options);
   checkDoDelete(options);
   // The client secret is checked before anything is created on disk.
   const session = await openGoogleSession(options, ctx, "library");
@@ -99,8 +81,11 @@ export async function runSync(
       })
       : noProgress;
 
+    // gphotos-sync's order: index media, index albums, download, link albums.
+    const albumsOnly = options.album !== undefined ||
+      options.albumRegex !== undefined;
     let indexed: IndexResult | undefined;
-    if (!options.skipIndex && !options.skipFiles) {
+    if (!options.skipIndex && !options.skipFiles && !albumsOnly) {
       indexed = await indexMedia({
         ...options,
         // A complete listing is what --do-delete compares the index with.
@@ -113,6 +98,15 @@ export async function runSync(
         progress,
       });
       progress.finish();
+    }
+    let albums: IndexAlbumsResult | undefined;
+    if (!options.skipAlbums && !options.skipIndex) {
+      albums = await indexAlbums(options, {
+        db,
+        library: session.library,
+        profile,
+        ctx,
+      });
     }
     let deleted: DeleteResult | undefined;
     if (options.doDelete && indexed?.listed) {
@@ -137,8 +131,34 @@ export async function runSync(
         progress,
       });
     }
+    let links: AlbumLinksResult | undefined;
+    if (!options.skipAlbums && !options.indexOnly) {
+      links = await reconcileAlbumLinks(options, { db, profile, ctx });
+    }
+    if (options.compareFolder) {
+      const c = await compareFolder({
+        folder: options.compareFolder,
+        root: options.root,
+        db,
+        profile,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        now: ctx.now,
+        scan: !options.skipIndex,
+        skipFolders: [
+          options.albumsPath,
+          options.sharedAlbumsPath,
+          "comparison",
+        ].filter((p) => !isAbsolute(p)),
+      });
+      ctx.tell(
+        `Compared ${options.compareFolder}: ${c.scanned} files, ${c.matched} matched, ${c.missing} missing from the backup, ${c.extra} only in the backup, ${c.duplicates} duplicates (links in ${options.root}/comparison).`,
+      );
+    }
     const seconds = (ctx.now().getTime() - started) / 1000;
-    ctx.tell(summary(indexed, downloaded, deleted, badIds, seconds));
+    ctx.tell(
+      summary(indexed, albums, downloaded, links, deleted, badIds, seconds),
+    );
     return badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
   } finally {
     try {
@@ -152,13 +172,18 @@ export async function runSync(
 
 function summary(
   indexed: IndexResult | undefined,
+  albums: IndexAlbumsResult | undefined,
   downloaded: DownloadResult | undefined,
+  links: AlbumLinksResult | undefined,
   deleted: DeleteResult | undefined,
   badIds: BadIds,
   seconds: number,
 ): string {
   const parts: string[] = [];
   if (indexed) parts.push(`${indexed.added} new items indexed`);
+  if (albums && albums.itemsAdded > 0) {
+    parts.push(`${albums.itemsAdded} more from albums`);
+  }
   if (deleted && deleted.deletedRows > 0) {
     parts.push(`${deleted.deletedFiles} deleted as removed from Google Photos`);
   }
@@ -172,6 +197,10 @@ function summary(
     if (downloaded.failed > 0) {
       parts.push(`${downloaded.failed} failed (listed in ${badIds.file})`);
     }
+  }
+  if (links) {
+    const changed = links.created + links.replaced + links.removed;
+    parts.push(`${links.albums} album folders (${changed} links changed)`);
   }
   if (badIds.skipped > 0) {
     parts.push(`${badIds.skipped} skipped as listed in ${badIds.file}`);

@@ -181,3 +181,28 @@ Deno.test("--do-delete with a narrowing flag is a usage error", async () => {
   assertEquals(r.code, 2);
   assertMatch(r.stderr, /--do-delete needs a listing of the whole library/);
 });
+
+Deno.test("--compare-folder links what the local folder lacks and has extra", async () => {
+  await using b = await backup((lib) => {
+    lib.photo("both.jpg", "2020-01-01T00:00:00Z", { id: "both" });
+    lib.photo("only-google.jpg", "2020-01-02T00:00:00Z", { id: "og" });
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  const local = `${b.dir}/local`;
+  await Deno.mkdir(local);
+  await Deno.copyFile(b.path("photos/2020/01/both.jpg"), `${local}/both.jpg`);
+  const t = new Date("2020-01-01T00:00:00Z");
+  await Deno.utime(`${local}/both.jpg`, t, t);
+  await Deno.writeFile(`${local}/only-local.jpg`, new Uint8Array([1, 2, 3]));
+  const r = await b.sync(["--compare-folder", local]);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stderr,
+    /Compared .*: 2 files, 1 matched, 1 missing from the backup, 1 only in the backup/,
+  );
+  const missing = await listFiles(b.path("comparison/missing_files"));
+  assert(missing.some((f) => f.endsWith("only-local.jpg")), missing.join());
+  const extra = await listFiles(b.path("comparison/extra_files"));
+  assert(extra.some((f) => f.endsWith("only-google.jpg")), extra.join());
+});
