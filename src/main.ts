@@ -63,6 +63,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       env: deps.env,
       print: (line) => deps.stdout(line + "\n"),
       tell,
+      stderr: deps.stderr,
       isTty: deps.isTty,
     };
     return await runCommand(options, ctx);

@@ -17,6 +17,8 @@ export interface RunContext {
   print: (line: string) => void;
   /** A line for the person at the terminal (stderr), whatever the log level. */
   tell: (line: string) => void;
+  /** Raw text to stderr (progress redraws its line). */
+  stderr: (text: string) => void;
   /** stderr is a terminal (progress bars, QR codes). */
   isTty: boolean;
 }

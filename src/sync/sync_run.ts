@@ -75,7 +75,7 @@ export async function runSync(
     });
     const progress = options.progress
       ? createProgress({
-        write: (t) => ctx.tell(t.replace(/\n$/, "")),
+        write: ctx.stderr,
         isTty: ctx.isTty,
         now: () => ctx.now().getTime(),
       })

@@ -206,3 +206,13 @@ Deno.test("--compare-folder links what the local folder lacks and has extra", as
   const extra = await listFiles(b.path("comparison/extra_files"));
   assert(extra.some((f) => f.endsWith("only-google.jpg")), extra.join());
 });
+
+Deno.test("--progress prints plain progress lines on stderr when it is not a terminal", async () => {
+  await using b = await backup((lib) => lib.generate(30));
+  await b.signIn();
+  const r = await b.sync(["--progress"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stderr, /^Indexing: 30 items listed, 30 new$/m);
+  assertMatch(r.stderr, /^Downloading: 30\/30 \(100%\), 0\.\d MB$/m);
+  assertEquals(r.stdout, "");
+});

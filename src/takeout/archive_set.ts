@@ -1,0 +1,220 @@
+// All the parts of one Takeout export, read as one tree: a photo can sit in
+// part 2 and its sidecar JSON in part 3. The importer makes two passes:
+// list() (names, sizes, and the small sidecars' content captured on the
+// way), then entries() (each media entry streamed once, part by part, in
+// the order that reads each part sequentially). A damaged part never hides
+// the others: its problems are reported and everything readable is read.
+
+import { extname } from "node:path";
+import { UsageError } from "../errors.ts";
+import type {
+  ArchiveEntry,
+  ArchiveItem,
+  ArchiveReader,
+  EntriesOptions,
+  ListedEntry,
+  ListOptions,
+  PartListing,
+} from "./archive.ts";
+import { ArchiveError, describeError } from "./archive_errors.ts";
+import { entryKey, parentKey } from "./entry_path.ts";
+import { readAt } from "./file_io.ts";
+import { FolderReader } from "./folder_reader.ts";
+import { TarReader } from "./tar_reader.ts";
+import { ZipReader } from "./zip_reader.ts";
+
+/**
+ * Opens one part, choosing the reader by what the path is: a folder, a
+ * .zip, a .tgz/.tar.gz, a .tar, or (other names) by the file's first bytes.
+ * Throws UsageError for a path that does not exist or is none of these, and
+ * an ArchiveError for a part too damaged to open.
+ */
+export async function openArchive(path: string): Promise<ArchiveReader> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    throw new UsageError(
+      `Cannot open the Takeout part ${path}: ${describeError(err)}. Give ` +
+        "the path of a .zip or .tgz part, or of an unpacked Takeout folder.",
+      { cause: err },
+    );
+  }
+  if (info.isDirectory) return await FolderReader.open(path);
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".zip")) return await ZipReader.open(path);
+  if (lower.endsWith(".tgz") || lower.endsWith(".tar.gz")) {
+    return await TarReader.open(path, true);
+  }
+  if (lower.endsWith(".tar")) return await TarReader.open(path, false);
+  const file = await Deno.open(path, { read: true });
+  let magic: Uint8Array;
+  try {
+    magic = await readAt(file, 0, 2);
+  } finally {
+    file.close();
+  }
+  if (magic[0] === 0x50 && magic[1] === 0x4b) return await ZipReader.open(path);
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    return await TarReader.open(path, true);
+  }
+  throw new UsageError(
+    `${path} is not a Takeout part: expected a .zip, .tgz or .tar.gz file ` +
+      `or a folder${extname(path) ? `, not a ${extname(path)} file` : ""}.`,
+  );
+}
+
+export interface SetEntriesOptions extends EntriesOptions {
+  /**
+   * Called with a problem that ends a part early (a cut .tgz); the pass
+   * then goes on with the next part. Without it, the problem is thrown.
+   * Problems known when the parts were opened are in ArchiveSet.problems
+   * and the listing, and are not reported again.
+   */
+  onProblem?: (problem: ArchiveError) => void;
+}
+
+export class ArchiveSet {
+  /** The parts that opened, in the order given. */
+  readonly parts: readonly ArchiveReader[];
+  /** Parts that could not be opened at all (their readable twins are in parts). */
+  readonly problems: readonly ArchiveError[];
+
+  private constructor(parts: ArchiveReader[], problems: ArchiveError[]) {
+    this.parts = parts;
+    this.problems = problems;
+  }
+
+  /**
+   * Opens the parts of one export. A path that does not exist or is no
+   * archive throws UsageError; a part too damaged to open is left out and
+   * named in `problems`.
+   */
+  static async open(paths: readonly string[]): Promise<ArchiveSet> {
+    const parts: ArchiveReader[] = [];
+    const problems: ArchiveError[] = [];
+    try {
+      for (const path of paths) {
+        try {
+          parts.push(await openArchive(path));
+        } catch (err) {
+          if (!(err instanceof ArchiveError)) throw err;
+          problems.push(err);
+        }
+      }
+    } catch (err) {
+      await Promise.all(parts.map((p) => p.close()));
+      throw err;
+    }
+    return new ArchiveSet(parts, problems);
+  }
+
+  /**
+   * The listing pass over every part. Zip and folder parts cost a read of
+   * their directory; tar parts are decompressed in full (see tar_reader.ts).
+   */
+  async list(options: ListOptions = {}): Promise<SetListing> {
+    const listings: PartListing[] = [];
+    for (const part of this.parts) listings.push(await part.list(options));
+    return new SetListing(listings, this.problems);
+  }
+
+  /**
+   * The data pass: wanted entries of every part, part after part, each
+   * body to be read or cancelled before asking for the next item.
+   */
+  async *entries(options: SetEntriesOptions = {}): AsyncIterableIterator<
+    ArchiveItem
+  > {
+    for (const part of this.parts) {
+      try {
+        yield* part.entries(options);
+      } catch (err) {
+        if (!(err instanceof ArchiveError) || !options.onProblem) throw err;
+        options.onProblem(err);
+      }
+    }
+  }
+
+  /** One entry's bytes, from whichever part holds it. */
+  open(entry: ArchiveEntry): ReadableStream<Uint8Array> {
+    const part = this.parts.find((p) => p.part === entry.part);
+    if (!part) {
+      throw new RangeError(
+        `Entry "${entry.name}" belongs to ${entry.part}, which is not a ` +
+          "part of this set.",
+      );
+    }
+    return part.open(entry);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.parts.map((p) => p.close()));
+  }
+}
+
+/**
+ * What the listing pass found in all parts, as one tree. Lookups go by
+ * entryKey() (NFC, "/" separators), so a name written NFD in one part finds
+ * the entry written NFC in another; each entry keeps its name as given.
+ */
+export class SetListing {
+  readonly parts: readonly PartListing[];
+  /** Every entry of every part, part after part, in listing order. */
+  readonly entries: readonly ListedEntry[];
+  /**
+   * Parts that could not be opened, then each part's own problems
+   * (truncation, damage, sidecars that could not be read).
+   */
+  readonly problems: readonly ArchiveError[];
+  readonly #byKey = new Map<string, ListedEntry[]>();
+  readonly #byFolder = new Map<string, ListedEntry[]>();
+  readonly #folders = new Set<string>();
+
+  constructor(
+    parts: readonly PartListing[],
+    openProblems: readonly ArchiveError[] = [],
+  ) {
+    this.parts = parts;
+    this.entries = parts.flatMap((p) => p.entries);
+    this.problems = [...openProblems, ...parts.flatMap((p) => p.problems)];
+    for (const entry of this.entries) {
+      const key = entryKey(entry.name);
+      push(this.#byKey, key, entry);
+      if (entry.kind === "dir") this.#addFolder(key);
+      else {
+        const folder = parentKey(key);
+        push(this.#byFolder, folder, entry);
+        this.#addFolder(folder);
+      }
+    }
+  }
+
+  /** Entries stored under this name, in any part (several if repeated). */
+  lookup(name: string): ListedEntry[] {
+    return this.#byKey.get(entryKey(name)) ?? [];
+  }
+
+  /** The non-folder entries directly inside a folder ("" for the top). */
+  children(folder: string): ListedEntry[] {
+    return this.#byFolder.get(entryKey(folder)) ?? [];
+  }
+
+  /** Every folder key, listed or implied by the entries' paths, sorted. */
+  folders(): string[] {
+    return [...this.#folders].sort();
+  }
+
+  #addFolder(key: string) {
+    for (let k = key; !this.#folders.has(k); k = parentKey(k)) {
+      this.#folders.add(k);
+      if (k === "") break;
+    }
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,50 @@
+// Entry names come from the archive, which may be hostile or made on
+// Windows: "../../.bashrc", "/etc/passwd", "C:\\x", "a\\..\\..\\b". The
+// readers pass them through untouched; the importer asks safeEntryPath()
+// before turning one into a path, and looks entries up by entryKey(), which
+// folds the NFC/NFD and separator variants one export can mix.
+
+export type SafeEntryPath =
+  | { readonly ok: true; readonly segments: string[] }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * The path segments of an entry name, or why it must not be written.
+ * Backslashes count as separators (zips made on Windows use them); empty
+ * and "." segments are dropped; "..", absolute paths, drive letters and NUL
+ * are refused.
+ */
+export function safeEntryPath(name: string): SafeEntryPath {
+  if (name.includes("\0")) return refuse("it contains a NUL character");
+  const slashed = name.replaceAll("\\", "/");
+  if (slashed.startsWith("/")) return refuse("it is an absolute path");
+  if (/^[A-Za-z]:/.test(slashed)) {
+    return refuse("it starts with a drive letter");
+  }
+  const segments = slashed.split("/").filter((s) => s !== "" && s !== ".");
+  if (segments.includes("..")) {
+    return refuse("it climbs out of the archive with '..'");
+  }
+  if (segments.length === 0) return refuse("it is empty");
+  return { ok: true, segments };
+}
+
+function refuse(reason: string): SafeEntryPath {
+  return { ok: false, reason };
+}
+
+/**
+ * The lookup key of an entry name: NFC, "/" separators, no empty or "."
+ * segments, no trailing "/". Names that differ only in those respects are
+ * the same file to a user (macOS writes NFD, Google writes NFC).
+ */
+export function entryKey(name: string): string {
+  return name.normalize("NFC").replaceAll("\\", "/").split("/")
+    .filter((s) => s !== "" && s !== ".").join("/");
+}
+
+/** The key of the folder holding `key` ("" for the top). */
+export function parentKey(key: string): string {
+  const slash = key.lastIndexOf("/");
+  return slash < 0 ? "" : key.slice(0, slash);
+}
