@@ -117,14 +117,16 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: "int",
     commands: DOWNLOAD,
     arg: "S",
-    help: "seconds allowed for one image download (default 60)",
+    help:
+      "seconds an image download may wait for data before it is retried (default 60)",
   },
   {
     name: "video-timeout",
     kind: "int",
     commands: DOWNLOAD,
     arg: "S",
-    help: "seconds allowed for one video download (default 2000)",
+    help:
+      "seconds a video download may wait for data before it is retried (default 2000)",
   },
   // Layout.
   {
