@@ -7,6 +7,8 @@ export const ExitCode = {
   failed: 1,
   usage: 2,
   partial: 3,
+  /** A person must sign in again (`gphotos-sync login ROOT`). */
+  signIn: 4,
   interrupted: 130,
 } as const;
 export type ExitCode = typeof ExitCode[keyof typeof ExitCode];

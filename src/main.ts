@@ -6,6 +6,9 @@ import { helpText, VERSION } from "./cli/help.ts";
 import type { Logger } from "./cli/log.ts";
 import { createLogger, openAppendFile } from "./cli/logger.ts";
 import { ExitCode, GphotosError, InterruptedError } from "./errors.ts";
+import { pingHealthcheck } from "./cli/healthcheck.ts";
+import { rotateLog } from "./cli/log_rotation.ts";
+import { LOGIN_HINT } from "./google/oauth.ts";
 import type { RunContext } from "./sync/context.ts";
 import { runCommand } from "./sync/commands.ts";
 
@@ -43,16 +46,27 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     return ExitCode.ok;
   }
   const options = parsed;
+  // --quiet: everything for people is held back and shown, as one
+  // paragraph, only if the run fails (cron mails only then).
+  const held: string[] = [];
+  const tellPerson = options.quiet ? (line: string) => held.push(line) : tell;
   const closers: (() => void)[] = [];
   let logger: Logger | undefined;
+  let code: number;
   try {
-    const sinks = openLogSinks(options, deps.now, closers, tell);
+    const sinks = openLogSinks(options, deps.now, closers, tellPerson);
     logger = createLogger(options.logLevel, {
-      stderr: tell,
+      stderr: tellPerson,
       file: sinks.file,
       trace: sinks.trace,
       now: deps.now,
     });
+    if (options.healthcheckUrl) {
+      await pingHealthcheck(options.healthcheckUrl, "start", {
+        fetch: deps.fetch,
+        logger,
+      });
+    }
     const ctx: RunContext = {
       logger,
       fetch: deps.fetch,
@@ -62,16 +76,59 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       signal: deps.signal,
       env: deps.env,
       print: (line) => deps.stdout(line + "\n"),
-      tell,
-      stderr: deps.stderr,
+      tell: tellPerson,
+      stderr: options.quiet ? () => {} : deps.stderr,
       isTty: deps.isTty,
     };
-    return await runCommand(options, ctx);
+    code = await runCommand(options, ctx);
   } catch (e) {
-    return report(e, tell, logger, deps.signal);
+    code = report(e, tellPerson, logger, deps.signal, options.root);
+  }
+  try {
+    if (options.quiet && code !== ExitCode.ok) {
+      tell(failureParagraph(options, code, held));
+    }
+    if (options.healthcheckUrl && logger) {
+      await pingHealthcheck(
+        options.healthcheckUrl,
+        code === ExitCode.ok ? "success" : "fail",
+        {
+          fetch: deps.fetch,
+          logger,
+          body: code === ExitCode.ok
+            ? undefined
+            : failureParagraph(options, code, held),
+        },
+      );
+    }
   } finally {
     for (const close of closers.reverse()) close();
   }
+  return code;
+}
+
+/** One paragraph for a person reading a cron mail or a monitor's page. */
+function failureParagraph(
+  options: { command: string; root: string; logfile: string },
+  code: number,
+  lines: string[],
+): string {
+  const meaning: Record<number, string> = {
+    [ExitCode.failed]: "failed",
+    [ExitCode.usage]: "was given a bad command line or config file",
+    [ExitCode.partial]: "finished, but some items failed",
+    [ExitCode.signIn]: "needs a person to sign in again",
+    [ExitCode.interrupted]: "was interrupted",
+  };
+  const said = lines.map((l) => l.replace(/^\S+ \S+ (ERROR|WARNING)\s+/, ""))
+    .filter((l) => l.trim() !== "").slice(-6);
+  return [
+    `gphotos-sync ${options.command} ${options.root} ${
+      meaning[code] ?? "failed"
+    } (exit ${code}).`,
+    ...said,
+    `The log is ${options.logfile}.`,
+  ].join(" ");
 }
 
 /** Turns an error into its message and exit code; never a stack trace on screen. */
@@ -80,6 +137,7 @@ function report(
   tell: (line: string) => void,
   logger: Logger | undefined,
   signal?: AbortSignal,
+  root?: string,
 ): number {
   if (
     e instanceof InterruptedError ||
@@ -91,8 +149,12 @@ function report(
     return ExitCode.interrupted;
   }
   if (e instanceof GphotosError) {
-    logger?.debug(`${e.name}: ${e.message}${causeText(e)}`);
-    tell(e.message);
+    const message = root === undefined ? e.message : e.message.replaceAll(
+      LOGIN_HINT,
+      `gphotos-sync login ${shellWord(root)}`,
+    );
+    logger?.debug(`${e.name}: ${message}${causeText(e)}`);
+    tell(message);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
@@ -101,6 +163,13 @@ function report(
     `Unexpected error: ${err.message}. Nothing already backed up is lost; the log has the details.`,
   );
   return ExitCode.failed;
+}
+
+/** A path as a shell word, quoted when it needs to be. */
+function shellWord(path: string): string {
+  return /^[\w./~+-]+$/.test(path)
+    ? path
+    : `'${path.replaceAll("'", "'\\''")}'`;
 }
 
 function causeText(e: Error): string {
@@ -134,6 +203,7 @@ function openLogSinks(
   }
   try {
     Deno.mkdirSync(options.root, { recursive: true });
+    rotateLog(path);
     const log = openAppendFile(path);
     closers.push(log.close);
     out.file = log.write;
@@ -142,7 +212,9 @@ function openLogSinks(
   }
   if (options.logLevel === "trace") {
     try {
-      const trace = openAppendFile(join(options.root, "gphotos.trace"));
+      const tracePath = join(options.root, "gphotos.trace");
+      rotateLog(tracePath);
+      const trace = openAppendFile(tracePath);
       closers.push(trace.close);
       out.trace = trace.write;
     } catch (e) {

@@ -336,7 +336,25 @@ function commonOptions(
     logfile,
     json: r.bool("json"),
     progress: r.bool("progress"),
+    quiet: r.bool("quiet"),
+    healthcheckUrl: healthcheckUrl(r.str("healthcheck-url")),
   };
+}
+
+function healthcheckUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(
+      `--healthcheck-url "${printable(value)}" is not a URL.`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new UsageError("--healthcheck-url must be an http or https URL.");
+  }
+  return url.href.replace(/\/+$/, "");
 }
 
 function googleOptions(r: Reader, io: ArgsEnv): GoogleOptions {

@@ -63,6 +63,22 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "print a machine-readable result on stdout",
   },
   {
+    name: "quiet",
+    short: "q",
+    kind: "switch",
+    commands: ALL,
+    help:
+      "print nothing on success and one paragraph on failure (for cron); never wait for a sign-in",
+  },
+  {
+    name: "healthcheck-url",
+    kind: "string",
+    commands: ["sync", "pick", "takeout"],
+    arg: "URL",
+    help:
+      "ping URL/start, URL and URL/fail (healthchecks.io, Uptime Kuma) at start, success and failure",
+  },
+  {
     name: "progress",
     kind: "switch",
     commands: ALL,

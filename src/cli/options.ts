@@ -18,6 +18,10 @@ export interface CommonOptions {
   logfile: string;
   json: boolean;
   progress: boolean;
+  /** Nothing on stderr unless the run fails (scheduled runs). */
+  quiet: boolean;
+  /** healthchecks.io-style URL pinged at start, success and failure. */
+  healthcheckUrl: string | undefined;
 }
 
 /** Flags of every command that talks to Google. */

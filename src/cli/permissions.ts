@@ -91,6 +91,8 @@ export function permissionFlags(
     net.add(`127.0.0.1:${options.port}`);
     net.add(`localhost:${options.port}`);
   }
+  const ping = hostOf(options.healthcheckUrl);
+  if (ping) net.add(ping);
   if (options.command === "sync" && options.compareFolder) {
     read.add(options.compareFolder);
   }

@@ -8,7 +8,7 @@
 // `invalid_grant` into a TokenExpiredError that says why (apps in "Testing"
 // status get 7-day refresh tokens) and what to do.
 
-import { ApiError, AuthError, UsageError } from "../errors.ts";
+import { ApiError, AuthError, ExitCode, UsageError } from "../errors.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 import type { ClientSecret } from "./client_secret.ts";
 import {
@@ -65,6 +65,29 @@ export const DEFAULT_CONSENT_TIMEOUT_MS = 10 * 60_000;
  */
 export class TokenExpiredError extends AuthError {
   readonly reason = "token_expired" as const;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: ExitCode.signIn });
+  }
+}
+
+/**
+ * Messages name the sign-in command with a literal ROOT; the command line
+ * layer, which knows the folder, puts the real one in (src/main.ts).
+ */
+export const LOGIN_HINT = "gphotos-sync login ROOT";
+
+/**
+ * A sign-in is needed but nobody is there to give it (a scheduled run):
+ * fail at once instead of waiting for a browser that never comes.
+ */
+export class SignInNeededError extends AuthError {
+  readonly reason = "sign_in_needed" as const;
+  constructor(why: string) {
+    super(
+      `${why} A person must sign in: run \`${LOGIN_HINT}\` once from a terminal; scheduled runs then use the saved token.`,
+      { exitCode: ExitCode.signIn },
+    );
+  }
 }
 
 // ---- consent ----
@@ -527,6 +550,11 @@ export interface AuthorizerOptions {
    * works unchanged.
    */
   accepts?: (granted: readonly string[]) => boolean;
+  /**
+   * False for unattended runs (--quiet): a needed consent fails at once
+   * with SignInNeededError. Default true.
+   */
+  interactive?: boolean;
 }
 
 /**
@@ -666,6 +694,11 @@ export class Authorizer implements AccessTokenSource {
     signal: AbortSignal | undefined,
   ): Promise<StoredToken> {
     const o = this.#options;
+    if (o.interactive === false) {
+      throw new SignInNeededError(
+        `The saved sign-in in ${o.tokenFile} is missing or not enough for this command.`,
+      );
+    }
     const token = await runConsentFlow({
       secret: o.secret,
       scopes,

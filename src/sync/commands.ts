@@ -19,7 +19,12 @@ export async function runCommand(
       return runStatus(options, ctx);
     case "login": {
       await Deno.mkdir(options.dbPath, { recursive: true });
-      const session = await openGoogleSession(options, ctx, "any");
+      // login is the one command that always waits for the browser.
+      const session = await openGoogleSession(
+        { ...options, quiet: false },
+        ctx,
+        "any",
+      );
       await session.auth.login(ctx.signal);
       ctx.tell(
         `Signed in. The token is saved in ${tokenFilePath(options.dbPath)}.`,

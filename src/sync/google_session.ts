@@ -59,7 +59,7 @@ function backoffBase(ctx: RunContext): number | undefined {
 }
 
 export async function openGoogleSession(
-  options: GoogleOptions & { dbPath: string },
+  options: GoogleOptions & { dbPath: string; quiet: boolean },
   ctx: RunContext,
   need: ScopeNeed,
 ): Promise<GoogleSession> {
@@ -84,6 +84,8 @@ export async function openGoogleSession(
     logger: ctx.logger,
     now: () => ctx.now().getTime(),
     accepts: tokenAccepts(need, options.scopes),
+    // A scheduled run has nobody to open a sign-in link.
+    interactive: !options.quiet,
   });
   const library = new LibraryClient({
     http,

@@ -159,7 +159,48 @@ export async function runSync(
     ctx.tell(
       summary(indexed, albums, downloaded, links, deleted, badIds, seconds),
     );
-    return badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
+    const code = badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
+    if (options.json) {
+      ctx.print(JSON.stringify({
+        command: "sync",
+        root: options.root,
+        exitCode: code,
+        seconds,
+        indexed: indexed
+          ? { listed: indexed.seen, added: indexed.added }
+          : null,
+        albums: albums
+          ? {
+            listed: albums.albumsListed + albums.sharedAlbumsListed,
+            indexed: albums.albumsIndexed,
+            itemsAdded: albums.itemsAdded,
+          }
+          : null,
+        downloaded: downloaded
+          ? {
+            items: downloaded.downloaded,
+            bytes: downloaded.bytes,
+            alreadyOnDisk: downloaded.alreadyOnDisk,
+            failed: downloaded.failed,
+            videosWaiting: downloaded.videosWaiting,
+          }
+          : null,
+        deleted: deleted
+          ? { files: deleted.deletedFiles, items: deleted.deletedRows }
+          : null,
+        albumLinks: links
+          ? {
+            albums: links.albums,
+            links: links.links,
+            created: links.created,
+            replaced: links.replaced,
+            removed: links.removed,
+          }
+          : null,
+        badIds: { added: badIds.added, skipped: badIds.skipped },
+      }));
+    }
+    return code;
   } finally {
     try {
       badIds.store();

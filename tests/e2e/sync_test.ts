@@ -212,16 +212,16 @@ Deno.test("an expired access token is refreshed through token_uri and saved", as
   assertEquals(b.google.requests.count("token"), 1);
 });
 
-Deno.test("a refused refresh (invalid_grant) says why and what to run, exit 1", async () => {
+Deno.test("a refused refresh (invalid_grant) says why and what to run, exit 4", async () => {
   await using b = await backup((lib) =>
     lib.photo("a.jpg", "2020-01-01T00:00:00Z")
   );
   await b.signIn(["photoslibrary.readonly"], -100);
   b.google.oauth.refreshFails = true;
   const r = await b.sync();
-  assertEquals(r.code, 1, r.stderr);
+  assertEquals(r.code, 4, r.stderr);
   assertMatch(r.stderr, /expired or was revoked/);
-  assertMatch(r.stderr, /gphotos-sync login/);
+  assert(r.stderr.includes(`gphotos-sync login ${b.root}`), r.stderr);
   assert(!r.stderr.includes("    at "), "stack trace on screen");
 });
 
