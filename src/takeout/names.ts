@@ -9,16 +9,18 @@
 
 import { splitExtension } from "../media/naming.ts";
 
-export { splitExtension };
+// deno-lint-ignore no-control-regex -- "all of ASCII"
+const ASCII = /^[\u0000-\u007f]*$/;
 
 /** NFC form of a name: the form every comparison in src/takeout/ uses. */
 export function nfc(text: string): string {
-  return text.normalize("NFC");
+  // ASCII is its own NFC; most names are ASCII and there are many names.
+  return ASCII.test(text) ? text : text.normalize("NFC");
 }
 
 /** The comparison key of a name: NFC, lower case. */
 export function foldName(text: string): string {
-  return text.normalize("NFC").toLowerCase();
+  return nfc(text).toLowerCase();
 }
 
 /** Whether two names are the same once NFC/NFD and case are set aside. */
@@ -96,8 +98,9 @@ export function isPhotosRootName(name: string): boolean {
  * English, French ("Photos de", GPTH #318), Spanish and Portuguese ("Fotos
  * de", "Fotos del"), German ("Fotos von", GPTH #483), Italian ("Foto da",
  * GPTH Neo #100), Dutch ("Foto's van"; "Foto_s van" where an unpacker
- * replaced the apostrophe). Russian is Google's "Фото за"; other wordings of
- * other languages are caught by the "photo word + year" rule below.
+ * replaced the apostrophe). The Russian forms are Google's wording in its
+ * Russian UI, not yet confirmed from a real export; whatever the wording,
+ * the "photo word + year" rule below catches them too.
  */
 export const YEAR_FOLDER_PREFIXES: readonly string[] = [
   "Photos from",
@@ -117,7 +120,8 @@ export const YEAR_FOLDER_PREFIXES: readonly string[] = [
  * Words for "photo" in the languages Google Photos speaks, for year folders
  * whose exact wording is not in YEAR_FOLDER_PREFIXES (a Thai export in GPTH
  * #472, for one). A folder is only taken as a year folder by this rule when
- * it has no album metadata file: album folders always get one.
+ * it has no album metadata file (album folders normally have one), and only
+ * when little else is in its name, so "Photos Paris 2022" stays an album.
  */
 const PHOTO_WORDS =
   /(?:photo|foto|фото|φωτογραφ|zdjęci|fénykép|kuva|fotky|bilder|写真|照片|相片|사진|รูปภาพ|תמונות|صور|तस्वीर|ảnh)\p{L}*/iu;
@@ -417,8 +421,8 @@ export function editedName(name: string): EditedName | undefined {
 /**
  * The stems an edited copy whose name Takeout clipped could come from: a
  * stem of `MEDIA_STEM_LIMIT` characters ending in the start of an edited
- * suffix ("-ed", "-bearb"). At least two characters of the suffix must be
- * left, or every name ending in "-" would be an edit.
+ * suffix ("-", "-ed", "-bearb"). Only a candidate: the caller must find an
+ * original with that stem beside it.
  */
 export function clippedEditedStems(stem: string): string[] {
   const text = nfc(stem);
@@ -426,7 +430,7 @@ export function clippedEditedStems(stem: string): string[] {
   const key = text.toLowerCase();
   const found = new Set<string>();
   for (const suffix of EDITED_KEYS) {
-    for (let n = suffix.length - 1; n >= 2; n--) {
+    for (let n = suffix.length - 1; n >= 1; n--) {
       if (key.endsWith(suffix.slice(0, n)) && text.length > n) {
         found.add(text.slice(0, text.length - n));
       }

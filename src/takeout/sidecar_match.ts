@@ -10,8 +10,8 @@
 //   duplicate           IMG(1).jpg <- IMG.jpg(1).json, IMG.jpg.supplemental-metadata(1).json,
 //                                     IMG.jpg(1).supplemental-metadata.json
 //   supplemental-prefix IMG.jpg  <- IMG.jpg.supple.json, IMG.jpg..json
-//   no-extension        Peanut Butter Balls.jpg <- Peanut Butter Balls.supplemental-metadata.json
 //   clipped             the name before ".json" cut to 46 UTF-16 units, the media stem to 47
+//   no-extension        Peanut Butter Balls.jpg <- Peanut Butter Balls.supplemental-metadata.json
 //   title               the sidecar's `title`, clipped as Takeout clips names, is the media's name
 //   case-insensitive    the forms above, ignoring case
 //
@@ -39,17 +39,24 @@ import {
   pathSegments,
   SIDECAR_KEY_LIMIT,
   splitCounter,
-  splitExtension,
 } from "./names.ts";
+import { splitExtension } from "../media/naming.ts";
 
 /** A media file to match: its path inside the export. */
 export interface MatchMedia {
   path: string;
+  /**
+   * The folder it is matched in (ClassifiedEntry.dir); default: the path's
+   * folder. Only files and sidecars of the same folder are matched.
+   */
+  folder?: string;
 }
 
 /** A sidecar JSON file: its path, and its `title` when it could be read. */
 export interface MatchSidecar {
   path: string;
+  /** As MatchMedia.folder. */
+  folder?: string;
   title?: string;
 }
 
@@ -113,6 +120,8 @@ interface MediaFile {
   counterBase?: string;
   counter?: number;
   type: MediaType | undefined;
+  /** Named like an edited copy (`-edited`, or a clipped `-ed`). */
+  looksEdited: boolean;
   own?: { sidecar: SidecarFile; rule: MatchRule };
   editOf?: MediaFile;
   editRule?: MatchRule;
@@ -127,6 +136,7 @@ interface Reading {
 
 interface SidecarFile {
   path: string;
+  folder: string;
   name: string;
   title?: string;
   claimed: boolean;
@@ -219,16 +229,22 @@ function stripSupplemental(text: string): string | undefined {
   return undefined;
 }
 
-function newMedia(path: string): MediaFile {
+function folderKey(path: string, folder: string | undefined): string {
+  return nfc(pathSegments(folder ?? dirName(path)).join("/"));
+}
+
+function newMedia(path: string, folder?: string): MediaFile {
   const name = nfc(pathSegments(path).at(-1) ?? "");
   const { stem, ext } = splitExtension(name);
   const media: MediaFile = {
     path,
-    folder: nfc(dirName(path)),
+    folder: folderKey(path, folder),
     name,
     stem,
     ext,
     type: mediaTypeOf(name),
+    looksEdited: editedName(name) !== undefined ||
+      clippedEditedStems(stem).length > 0,
   };
   const { base, counter } = splitCounter(stem);
   if (counter !== undefined) {
@@ -244,6 +260,7 @@ function newSidecar(input: MatchSidecar): SidecarFile {
   const { readings, raws, counter } = readSidecarName(jsonName);
   const sidecar: SidecarFile = {
     path: input.path,
+    folder: folderKey(input.path, input.folder),
     name,
     claimed: false,
     readings,
@@ -287,37 +304,71 @@ function titleScore(sidecar: SidecarFile, media: MediaFile): number {
   return 0;
 }
 
-/** Lookup tables over one folder's sidecars. */
+/**
+ * Lookup tables over one folder's sidecars, each built when its rule first
+ * runs and only from the sidecars still unclaimed then: in a usual export
+ * the exact names claim nearly everything, and the looser tables stay
+ * small or are never built.
+ */
 class SidecarIndex {
-  readonly exact = new Map<string, SidecarFile[]>();
-  readonly readings = new Map<string, SidecarFile[]>();
-  readonly clipped = new Map<string, SidecarFile[]>();
-  readonly titles = new Map<string, SidecarFile[]>();
-  readonly exactFolded = new Map<string, SidecarFile[]>();
-  readonly readingsFolded = new Map<string, SidecarFile[]>();
+  #tables = new Map<string, Map<string, SidecarFile[]>>();
 
-  constructor(sidecars: SidecarFile[]) {
-    for (const s of sidecars) {
-      push(this.exact, s.name, s);
-      push(this.exactFolded, foldName(s.name), s);
-      for (const r of s.readings) {
-        push(this.readings, counterKey(r.key, r.counter), s);
-        push(this.readingsFolded, counterKey(foldName(r.key), r.counter), s);
+  constructor(readonly sidecars: SidecarFile[]) {}
+
+  #table(
+    name: string,
+    keysOf: (s: SidecarFile) => string[],
+  ): Map<string, SidecarFile[]> {
+    let table = this.#tables.get(name);
+    if (table === undefined) {
+      table = new Map();
+      for (const s of this.sidecars) {
+        if (s.claimed) continue;
+        for (const key of keysOf(s)) push(table, key, s);
       }
-      for (const r of s.raws) {
-        const length = r.key.length;
-        if (
-          length >= SIDECAR_KEY_LIMIT - 1 && length <= SIDECAR_KEY_LIMIT + 1
-        ) {
-          push(this.clipped, counterKey(r.key, r.counter), s);
-        }
-      }
-      if (s.title !== undefined) {
-        for (const key of titleKeys(s.title, s.counter)) {
-          push(this.titles, key, s);
-        }
-      }
+      this.#tables.set(name, table);
     }
+    return table;
+  }
+
+  exact(): Map<string, SidecarFile[]> {
+    return this.#table("exact", (s) => [s.name]);
+  }
+
+  exactFolded(): Map<string, SidecarFile[]> {
+    return this.#table("exactFolded", (s) => [foldName(s.name)]);
+  }
+
+  readings(): Map<string, SidecarFile[]> {
+    return this.#table(
+      "readings",
+      (s) => s.readings.map((r) => counterKey(r.key, r.counter)),
+    );
+  }
+
+  readingsFolded(): Map<string, SidecarFile[]> {
+    return this.#table(
+      "readingsFolded",
+      (s) => s.readings.map((r) => counterKey(foldName(r.key), r.counter)),
+    );
+  }
+
+  clipped(): Map<string, SidecarFile[]> {
+    return this.#table(
+      "clipped",
+      (s) =>
+        s.raws.filter((r) =>
+          r.key.length >= SIDECAR_KEY_LIMIT - 1 &&
+          r.key.length <= SIDECAR_KEY_LIMIT + 1
+        ).map((r) => counterKey(r.key, r.counter)),
+    );
+  }
+
+  titles(): Map<string, SidecarFile[]> {
+    return this.#table(
+      "titles",
+      (s) => s.title === undefined ? [] : titleKeys(s.title, s.counter),
+    );
   }
 }
 
@@ -404,27 +455,27 @@ function rulesFor(index: SidecarIndex): { name: string; lookup: Lookup }[] {
   return [
     {
       name: "exact",
-      lookup: (m) => lookupIn(index.exact, exactKeys(m, same)),
+      lookup: (m) => lookupIn(index.exact(), exactKeys(m, same)),
     },
     {
       name: "normalized",
       lookup: (m) =>
         lookupIn(
-          index.readings,
+          index.readings(),
           readingKeys(same, nameForms(m), normalizedRule).reverse(),
         ),
+    },
+    {
+      name: "clipped",
+      lookup: (m) => lookupIn(index.clipped(), clippedKeys(m)),
     },
     {
       name: "no-extension",
       lookup: (m) =>
         lookupIn(
-          index.readings,
+          index.readings(),
           readingKeys(same, stemForms(m), () => "no-extension").reverse(),
         ),
-    },
-    {
-      name: "clipped",
-      lookup: (m) => lookupIn(index.clipped, clippedKeys(m)),
     },
     {
       name: "title",
@@ -433,7 +484,7 @@ function rulesFor(index: SidecarIndex): { name: string; lookup: Lookup }[] {
         if (m.ext !== "") {
           keys.push({ key: `stem:${foldName(m.stem)}`, rule: "title" });
         }
-        return lookupIn(index.titles, keys);
+        return lookupIn(index.titles(), keys);
       },
     },
     {
@@ -442,11 +493,11 @@ function rulesFor(index: SidecarIndex): { name: string; lookup: Lookup }[] {
         const rule = (): MatchRule => "case-insensitive";
         return [
           ...lookupIn(
-            index.exactFolded,
+            index.exactFolded(),
             exactKeys(m, foldName).map((k) => ({ key: k.key, rule: rule() })),
           ),
           ...lookupIn(
-            index.readingsFolded,
+            index.readingsFolded(),
             [
               ...readingKeys(foldName, nameForms(m), rule).reverse(),
               ...readingKeys(foldName, stemForms(m), rule).reverse(),
@@ -482,11 +533,16 @@ function clippedKeys(m: MediaFile): { key: string; rule: MatchRule }[] {
  * Run one rule over a folder: gather every (media, sidecar) pair it allows,
  * then hand sidecars out best pair first, so the outcome does not depend on
  * the order files were listed in. Pairs whose sidecar title names the
- * media file go first, then photos (a live photo's video half must not take
- * the still's sidecar), then by key order and names.
+ * media file go first, then originals (an edited copy's clipped name can
+ * look like its original's), then photos (a live photo's video half must
+ * not take the still's sidecar), then by key order and names.
  */
 function runRule(media: MediaFile[], lookup: Lookup): void {
-  const candidates: (Candidate & { score: number; photo: number })[] = [];
+  const candidates: (Candidate & {
+    score: number;
+    original: number;
+    photo: number;
+  })[] = [];
   for (const m of media) {
     if (m.own !== undefined) continue;
     lookup(m).forEach(({ list, rule }, priority) => {
@@ -498,13 +554,17 @@ function runRule(media: MediaFile[], lookup: Lookup): void {
           rule,
           priority,
           score: titleScore(sidecar, m),
+          original: m.looksEdited ? 0 : 1,
           photo: m.type === "photo" ? 1 : 0,
         });
       }
     });
   }
   candidates.sort((a, b) =>
-    b.score - a.score || b.photo - a.photo || a.priority - b.priority ||
+    b.score - a.score || b.original - a.original || b.photo - a.photo ||
+    a.priority - b.priority ||
+    // The name closest to the key: "IMG.jpg" before "IMG-.jpg".
+    a.media.stem.length - b.media.stem.length ||
     byText(a.media.name, b.media.name) ||
     byText(a.sidecar.name, b.sidecar.name) ||
     byText(a.media.path, b.media.path) ||
@@ -593,7 +653,7 @@ function claimForOrphanEdits(
       ? [edited.originalStem]
       : [`${edited.originalStem}(${edited.counter})`, edited.originalStem];
     for (const stem of stems) {
-      const stand = newMedia(`${m.folder}/${stem}${edited.ext}`);
+      const stand = newMedia(`${stem}${edited.ext}`, m.folder);
       for (const rule of rules) {
         runRule([stand], rule.lookup);
         if (stand.own !== undefined) break;
@@ -686,9 +746,9 @@ function matchFolder(media: MediaFile[], sidecars: SidecarFile[]): void {
 }
 
 /**
- * Match media files to sidecars. Paths are compared per folder, NFC and
- * NFD alike; files and sidecars of the same path given twice (the same
- * export read twice) share one result.
+ * Match media files to sidecars. Names are compared per folder, NFC and
+ * NFD alike; files and sidecars of the same path given twice (one entry in
+ * two parts) share one result.
  */
 export function matchSidecars(
   media: readonly MatchMedia[],
@@ -700,7 +760,7 @@ export function matchSidecars(
     const key = nfc(pathSegments(input.path).join("/"));
     let file = mediaByKey.get(key);
     if (file === undefined) {
-      file = newMedia(input.path);
+      file = newMedia(input.path, input.folder);
       mediaByKey.set(key, file);
     }
     mediaOfInput.push(file);
@@ -735,7 +795,7 @@ export function matchSidecars(
     folderOf(file.folder).media.push(file);
   }
   for (const file of sidecarByKey.values()) {
-    folderOf(nfc(dirName(file.path))).sidecars.push(file);
+    folderOf(file.folder).sidecars.push(file);
   }
   for (const folder of [...folders.keys()].sort(byText)) {
     const { media: files, sidecars: jsons } = folders.get(folder)!;

@@ -52,6 +52,11 @@ export interface ClassifiedEntry {
   class: EntryClass;
   /** NFC key of the library folder ("Takeout/Google Photos/Trip"), if in one. */
   folder?: string;
+  /**
+   * NFC key of the entry's own folder, the same for every part of the
+   * export: what sidecar matching groups by (MatchMedia.folder).
+   */
+  dir?: string;
   folderKind?: FolderKind;
   /** For media: by extension, or "unknown" for a file that has a sidecar. */
   mediaType?: MediaType | "unknown";
@@ -140,7 +145,9 @@ function placeEntries(entries: readonly TakeoutEntry[]): {
       return {
         entry,
         segments,
-        root: segments.slice(0, at + 2).join("/"),
+        // From "Takeout" on: parts unpacked side by side
+        // (takeout-...-001/Takeout/..., -002/Takeout/...) are one tree.
+        root: segments.slice(at, at + 2).join("/"),
         inside: segments.slice(at + 2),
       };
     });
@@ -169,15 +176,12 @@ function placeEntries(entries: readonly TakeoutEntry[]): {
   // Photos library (sidecars, album metadata, year folders, a known name).
   const candidates = new Map<string, boolean>();
   for (const p of placed) {
-    if (p.root === undefined) continue;
+    if (p.root === undefined || candidates.get(p.root) === true) continue;
     const looksLikePhotos = isPhotosRootName(p.root.split("/").at(-1) ?? "") ||
       (p.inside.length >= 2 &&
         (isJsonName(p.inside.at(-1)!) ||
           yearFolderName(p.inside[0])?.guessed === false));
-    candidates.set(
-      p.root,
-      (candidates.get(p.root) ?? false) || looksLikePhotos,
-    );
+    candidates.set(p.root, looksLikePhotos);
   }
   let roots = [...candidates.keys()].filter((r) => candidates.get(r));
   if (roots.length === 0) roots = [...candidates.keys()];
@@ -203,8 +207,18 @@ export function classifyTakeout(
     const value = options.json(p.entry.path);
     return value === undefined ? undefined : jsonKind(value);
   };
-  const folderKey = (p: Placed) =>
-    p.root === "" ? p.inside[0] : `${p.root}/${p.inside[0]}`;
+  const join = (root: string, rest: string[]) =>
+    [root, ...rest].filter((s) => s !== "").join("/");
+  const folderKey = (p: Placed) => join(p.root!, p.inside.slice(0, 1));
+  const dirs = new Map<Placed, string>();
+  const dirKey = (p: Placed) => {
+    let dir = dirs.get(p);
+    if (dir === undefined) {
+      dir = join(p.root!, p.inside.slice(0, -1));
+      dirs.set(p, dir);
+    }
+    return dir;
+  };
 
   // First pass: the names in each folder, and which folders hold album
   // metadata (that decides between album and year/special folder).
@@ -213,7 +227,7 @@ export function classifyTakeout(
   const jsonKinds = new Map<Placed, JsonKind | undefined>();
   for (const p of placed) {
     if (p.root === undefined || p.inside.length < 2) continue;
-    const dir = p.segments.slice(0, -1).join("/");
+    const dir = dirKey(p);
     let names = namesIn.get(dir);
     if (names === undefined) namesIn.set(dir, names = new Set());
     const name = p.inside.at(-1)!;
@@ -262,6 +276,7 @@ export function classifyTakeout(
       return out;
     }
     const name = p.inside.at(-1) ?? "";
+    out.dir = dirKey(p);
     if (p.inside.length < 2) {
       out.folder = p.root;
       out.folderKind = "root";
@@ -304,8 +319,7 @@ export function classifyTakeout(
     }
     // A file Google kept as media although its extension is unknown here:
     // its sidecar says so. Never drop it.
-    const dir = p.segments.slice(0, -1).join("/");
-    const names = namesIn.get(dir);
+    const names = namesIn.get(dirKey(p));
     const key = foldName(name);
     if (
       names?.has(`${key}.json`) ||
