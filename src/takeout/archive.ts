@@ -112,7 +112,8 @@ export interface ArchiveReader {
   list(options?: ListOptions): Promise<PartListing>;
   /**
    * The data pass: the wanted entries once each, in the order that reads the
-   * part sequentially (tar: archive order; zip: by data offset). A problem
+   * part sequentially (tar: archive order; zip: by data offset; folder:
+   * listing order). A problem
    * that ends the part early (a tar cut) is thrown after the entries before
    * it; problems known at open are in `problems`, not thrown again.
    */

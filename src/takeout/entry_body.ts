@@ -44,8 +44,8 @@ export function entryBody(source: BodySource, what: string): EntryBody {
         if (released) {
           controller.error(
             new Error(
-              `${what} was read after the data pass moved to the next ` +
-                "entry: read or cancel each body before asking for the next.",
+              `${what} was read after the data pass moved past it: read ` +
+                "or cancel each body before asking for the next entry.",
             ),
           );
           return;

@@ -27,19 +27,19 @@ export async function readAt(
 /**
  * Sequential chunks of the range [start, end) of a file (to its end when
  * `end` is undefined): each call returns the next chunk, null after the last.
- * A chunk is shorter than asked only where the file ends, so a caller that
- * expected `end` can tell a truncated file from position().
+ * A chunk is shorter than asked only where the file ends; short() says
+ * whether the file ended before `end`.
  */
 export function fileRange(
   file: Deno.FsFile,
   start: number,
   end: number | undefined,
   chunkSize = READ_CHUNK,
-): { next: () => Promise<Uint8Array | null>; position: () => number } {
+): { next: () => Promise<Uint8Array | null>; short: () => boolean } {
   let at = start;
   let done = false;
   return {
-    position: () => at,
+    short: () => done && end !== undefined && at < end,
     next: async () => {
       if (done) return null;
       const want = end === undefined

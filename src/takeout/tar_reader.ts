@@ -373,8 +373,13 @@ async function* walkTar(
       }, what);
       last = name;
       inside = dataSize > 0 ? name : undefined;
-      yield { entry, body };
-      await body.release();
+      try {
+        yield { entry, body };
+      } finally {
+        // Also when the walk is closed early: a late read must not see the
+        // cancelled decompressor as a cut part.
+        await body.release();
+      }
       if (failure) throw failure;
       const skipped = await cursor.skip(remaining);
       if (skipped < remaining) {

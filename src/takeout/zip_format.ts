@@ -30,7 +30,6 @@ export const FLAG_UTF8 = 0x0800;
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATE = 8;
 
-const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 
 export const METHOD_NAMES: Record<number, string> = {
@@ -429,5 +428,3 @@ export function descriptorAt(
   }
   return undefined;
 }
-
-export { U16_MAX, U32_MAX };

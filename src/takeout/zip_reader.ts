@@ -139,11 +139,7 @@ export class ZipReader implements ArchiveReader {
     }
   }
 
-  list(options: ListOptions = {}): Promise<PartListing> {
-    return this.#list(options);
-  }
-
-  async #list(options: ListOptions): Promise<PartListing> {
+  async list(options: ListOptions = {}): Promise<PartListing> {
     const entries: ListedEntry[] = [...this.#entries];
     const problems: ArchiveError[] = [...this.problems];
     const collect = options.collect;
@@ -232,11 +228,9 @@ export class ZipReader implements ArchiveReader {
     let file: Deno.FsFile | undefined;
     let source: ChunkSource | undefined;
     let inflater: Inflater | undefined;
-    let dataEnd = 0;
-    let readTo = () => 0;
+    let cut = () => false;
     let crc = 0;
     let count = 0;
-    const cut = () => readTo() < dataEnd;
     const start = async (): Promise<ChunkSource> => {
       if (record.flags & FLAG_ENCRYPTED) {
         throw new UnsupportedArchiveError(
@@ -259,9 +253,12 @@ export class ZipReader implements ArchiveReader {
       file = shared ?? await Deno.open(part, { read: true });
       const dataStart = record.dataOffset ??
         await this.#dataStart(file, record);
-      dataEnd = dataStart + record.compressedSize;
-      const range = fileRange(file, dataStart, dataEnd);
-      readTo = range.position;
+      const range = fileRange(
+        file,
+        dataStart,
+        dataStart + record.compressedSize,
+      );
+      cut = range.short;
       if (record.method === METHOD_STORED) {
         if (record.compressedSize !== record.size) {
           throw new CorruptArchiveError(
