@@ -90,6 +90,26 @@ export interface LocalDataOptions {
 }
 
 /** A write the index refused: a row that clashes with one already there. */
+/** What ItemExtras holds for an item (Takeout's metadata). */
+export interface ItemExtras {
+  people: string[];
+  favorite: boolean;
+  archived: boolean;
+  trashed: boolean;
+  /** The sidecar's photos.google.com URL. */
+  photoUrl?: string;
+  /** The archive entry the bytes came from. */
+  archiveEntry?: string;
+  /** The sidecar matching rule that applied. */
+  matchedBy?: string;
+  /** Where the date came from: sidecar, exif, filename, entry. */
+  dateSource?: string;
+  /** RemoteId of the original this is an edited copy of. */
+  editOf?: string;
+  /** RemoteId of the still this is the video half of. */
+  pairOf?: string;
+}
+
 export class IndexConflictError extends GphotosError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.failed, options);
@@ -343,6 +363,116 @@ export class LocalData implements Disposable {
   }
 
   /**
+   * An item with this original name (as placement computes it) and this
+   * capture time, whatever its id: the same photo reached through another
+   * source (a Takeout import, a Library listing under another id). The
+   * lowest SyncFiles.Id wins when there are several.
+   */
+  itemByOriginalName(
+    origFileName: string,
+    createDate: Date,
+    caseInsensitive: boolean,
+  ): IndexedItem | undefined {
+    const sql = caseInsensitive
+      ? `SELECT ${ITEM_SELECT} FROM SyncFiles WHERE lower(OrigFileName) = ? ` +
+        "AND CreateDate = ? ORDER BY Id LIMIT 1"
+      : `SELECT ${ITEM_SELECT} FROM SyncFiles WHERE OrigFileName = ? ` +
+        "AND CreateDate = ? ORDER BY Id LIMIT 1";
+    const row = this.#get(
+      sql,
+      caseInsensitive ? origFileName.toLowerCase() : origFileName,
+      formatIndexDate(createDate),
+    );
+    return row === undefined ? undefined : toItem(row, this.#warn);
+  }
+
+  /** Records the SHA-256 of an item's bytes on disk. */
+  putContentHash(remoteId: string, sha256: string, size: number): void {
+    this.#run(
+      "INSERT OR REPLACE INTO ContentHashes (RemoteId, Sha256, Size) VALUES (?, ?, ?)",
+      remoteId,
+      sha256,
+      size,
+    );
+  }
+
+  /** The item whose bytes have this hash and size, if one was recorded. */
+  itemByContentHash(sha256: string, size: number): IndexedItem | undefined {
+    const row = this.#get(
+      `SELECT ${ITEM_SELECT} FROM SyncFiles WHERE RemoteId IN (
+         SELECT RemoteId FROM ContentHashes WHERE Sha256 = ? AND Size = ?)
+       ORDER BY Id LIMIT 1`,
+      sha256,
+      size,
+    );
+    return row === undefined ? undefined : toItem(row, this.#warn);
+  }
+
+  /**
+   * The item stored for `key` when `key` was recorded as an alias (a copy
+   * whose bytes turned out identical to an item already stored).
+   */
+  itemByAlias(key: string): IndexedItem | undefined {
+    const hash = this.#get(
+      "SELECT Sha256, Size FROM ContentHashes WHERE RemoteId = ?",
+      key,
+    );
+    if (hash === undefined) return undefined;
+    return this.itemByContentHash(String(hash.Sha256), Number(hash.Size));
+  }
+
+  /** The item a Takeout sidecar URL was imported as (re-imports find it). */
+  itemByPhotoUrl(url: string): IndexedItem | undefined {
+    const row = this.#get(
+      `SELECT ${ITEM_SELECT} FROM SyncFiles WHERE RemoteId = (
+         SELECT RemoteId FROM ItemExtras WHERE PhotoUrl = ? LIMIT 1)`,
+      url,
+    );
+    return row === undefined ? undefined : toItem(row, this.#warn);
+  }
+
+  /** Takeout's metadata that SyncFiles has no column for. */
+  putItemExtras(remoteId: string, extras: ItemExtras): void {
+    this.#run(
+      `INSERT OR REPLACE INTO ItemExtras (RemoteId, People, Favorite, Archived,
+         Trashed, PhotoUrl, ArchiveEntry, MatchedBy, DateSource, EditOf, PairOf)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      remoteId,
+      extras.people.length > 0 ? JSON.stringify(extras.people) : null,
+      extras.favorite ? 1 : 0,
+      extras.archived ? 1 : 0,
+      extras.trashed ? 1 : 0,
+      extras.photoUrl ?? null,
+      extras.archiveEntry ?? null,
+      extras.matchedBy ?? null,
+      extras.dateSource ?? null,
+      extras.editOf ?? null,
+      extras.pairOf ?? null,
+    );
+  }
+
+  getItemExtras(remoteId: string): ItemExtras | undefined {
+    const row = this.#get(
+      "SELECT * FROM ItemExtras WHERE RemoteId = ?",
+      remoteId,
+    );
+    if (row === undefined) return undefined;
+    const str = (v: unknown) => typeof v === "string" ? v : undefined;
+    return {
+      people: typeof row.People === "string" ? JSON.parse(row.People) : [],
+      favorite: row.Favorite === 1,
+      archived: row.Archived === 1,
+      trashed: row.Trashed === 1,
+      photoUrl: str(row.PhotoUrl),
+      archiveEntry: str(row.ArchiveEntry),
+      matchedBy: str(row.MatchedBy),
+      dateSource: str(row.DateSource),
+      editOf: str(row.EditOf),
+      pairOf: str(row.PairOf),
+    };
+  }
+
+  /**
    * gphotos-sync's duplicate numbering: one more than the highest
    * DuplicateNo among items in `path` with the same original name (compared
    * lower-cased when caseInsensitive), or 0 when there is none.
@@ -522,6 +652,8 @@ export class LocalData implements Disposable {
   deleteItem(remoteId: string): boolean {
     return this.transaction(() => {
       this.#change("DELETE FROM AlbumFiles WHERE DriveRec = ?", remoteId);
+      this.#change("DELETE FROM ContentHashes WHERE RemoteId = ?", remoteId);
+      this.#change("DELETE FROM ItemExtras WHERE RemoteId = ?", remoteId);
       return this.#change("DELETE FROM SyncFiles WHERE RemoteId = ?", remoteId);
     });
   }

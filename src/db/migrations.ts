@@ -96,6 +96,63 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    number: 4,
+    name: "PickerSessions, and a SyncFiles index by name and capture time",
+    // `pick --resume` finds the session a stopped run left behind here; the
+    // index answers pick's "same original name and capture time" check.
+    apply(db) {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS PickerSessions
+        (
+          Id TEXT PRIMARY KEY,
+          PickerUri TEXT NOT NULL,
+          CreateTime TEXT NOT NULL,
+          ExpireTime TEXT,
+          State TEXT NOT NULL,
+          AlbumName TEXT,
+          MaxItems INT,
+          ItemCount INT,
+          UpdateTime TEXT
+        );
+        CREATE INDEX IF NOT EXISTS SyncFilesOrigNameCreateIdx
+          ON SyncFiles (OrigFileName, CreateDate);
+      `);
+    },
+  },
+  {
+    number: 5,
+    name: "ContentHashes and ItemExtras (Takeout metadata)",
+    apply(db) {
+      // Separate tables, so gphotos-sync's SyncFiles stays as it knows it.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS ContentHashes
+        (
+          RemoteId TEXT PRIMARY KEY,
+          Sha256 TEXT NOT NULL,
+          Size INT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ContentHashesSha256Idx
+          ON ContentHashes (Sha256, Size);
+        CREATE TABLE IF NOT EXISTS ItemExtras
+        (
+          RemoteId TEXT PRIMARY KEY,
+          People TEXT,
+          Favorite INT NOT NULL DEFAULT 0,
+          Archived INT NOT NULL DEFAULT 0,
+          Trashed INT NOT NULL DEFAULT 0,
+          PhotoUrl TEXT,
+          ArchiveEntry TEXT,
+          MatchedBy TEXT,
+          DateSource TEXT,
+          EditOf TEXT,
+          PairOf TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ItemExtrasPhotoUrlIdx
+          ON ItemExtras (PhotoUrl);
+      `);
+    },
+  },
 ];
 
 /** The highest migration number this program knows. */
@@ -115,6 +172,31 @@ export const MIGRATED_COLUMNS: Readonly<Record<string, string[]>> = {
     "Height",
     "CameraMake",
     "CameraModel",
+  ],
+  ContentHashes: ["RemoteId", "Sha256", "Size"],
+  ItemExtras: [
+    "RemoteId",
+    "People",
+    "Favorite",
+    "Archived",
+    "Trashed",
+    "PhotoUrl",
+    "ArchiveEntry",
+    "MatchedBy",
+    "DateSource",
+    "EditOf",
+    "PairOf",
+  ],
+  PickerSessions: [
+    "Id",
+    "PickerUri",
+    "CreateTime",
+    "ExpireTime",
+    "State",
+    "AlbumName",
+    "MaxItems",
+    "ItemCount",
+    "UpdateTime",
   ],
 };
 

@@ -6,6 +6,7 @@ import type { RunContext } from "./context.ts";
 import { openGoogleSession } from "./google_session.ts";
 import { runStatus } from "./status.ts";
 import { runSync } from "./sync_run.ts";
+import { runTakeout } from "./takeout_run.ts";
 import { tokenFilePath } from "../google/token_store.ts";
 
 export async function runCommand(
@@ -31,8 +32,9 @@ export async function runCommand(
       );
       return ExitCode.ok;
     }
-    case "pick":
     case "takeout":
+      return await runTakeout(options, ctx);
+    case "pick":
       throw new GphotosError(
         `"gphotos-sync ${options.command}" is not available in this version yet. Use "gphotos-sync ROOT" for the Library API.`,
         ExitCode.failed,

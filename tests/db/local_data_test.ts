@@ -221,6 +221,7 @@ Deno.test("a new index matches gphotos-sync's own tables, types and indexes", as
         "SyncFilesPathLowerNameIdx",
         "SyncFilesDownloadedIdx",
         "AlbumFilesDriveRecIdx",
+        "SyncFilesOrigNameCreateIdx",
       ];
       assert.deepEqual(
         (a[`${table} indexes`] as { name: string }[]).filter((i) =>
@@ -950,5 +951,27 @@ Deno.test("a row with an unreadable capture date reads as gphotos-sync's 1900-01
       ),
     );
     db.close();
+  });
+});
+
+Deno.test("itemByOriginalName finds the same photo under another id by name and capture time", async () => {
+  await withFolder((dir) => {
+    using db = open(dir);
+    const when = new Date("2019-07-14T12:00:00.250Z");
+    db.insertItem(item(1, { remoteId: "takeout-1", createDate: when }));
+    db.insertItem(item(2, { remoteId: "other", origFileName: "IMG_1.jpg" }));
+    assert.equal(
+      db.itemByOriginalName("IMG_1.jpg", when, false)?.remoteId,
+      "takeout-1",
+    );
+    assert.equal(db.itemByOriginalName("img_1.jpg", when, false), undefined);
+    assert.equal(
+      db.itemByOriginalName("img_1.JPG", when, true)?.remoteId,
+      "takeout-1",
+    );
+    assert.equal(
+      db.itemByOriginalName("IMG_1.jpg", new Date(when.getTime() + 1), false),
+      undefined,
+    );
   });
 });
