@@ -120,7 +120,8 @@ export async function indexAlbums(
         "Shared albums were not indexed: Google refused sharedAlbums.list " +
           "(HTTP 403). Since 31 March 2025 Google no longer lets apps list " +
           "shared albums; shared albums already indexed keep their folders. " +
-          "Add --skip-shared-albums to stop this warning.",
+          "--skip-shared-albums stops this warning, but also removes those " +
+          "folders (the downloaded items stay in the photos folder).",
       );
     }
   }
