@@ -431,6 +431,14 @@ export class LocalData implements Disposable {
     return row === undefined ? undefined : toItem(row, this.#warn);
   }
 
+  /** Removes an album and its memberships (not its items). */
+  deleteAlbum(remoteId: string): boolean {
+    return this.transaction(() => {
+      this.#change("DELETE FROM AlbumFiles WHERE AlbumRec = ?", remoteId);
+      return this.#change("DELETE FROM Albums WHERE RemoteId = ?", remoteId);
+    });
+  }
+
   /** Takeout's metadata that SyncFiles has no column for. */
   putItemExtras(remoteId: string, extras: ItemExtras): void {
     this.#run(

@@ -59,6 +59,8 @@ export interface IndexAlbumsResult {
   videosSkipped: number;
   /** Google refused sharedAlbums.list (as it does since 31 March 2025). */
   sharedAlbumsUnavailable: boolean;
+  /** Ids of every album the listings returned (for --do-delete). */
+  listedIds: Set<string>;
 }
 
 /** gphotos-sync's AlbumName for an album without a title. */
@@ -91,8 +93,9 @@ export async function indexAlbums(
     itemsAdded: 0,
     videosSkipped: 0,
     sharedAlbumsUnavailable: false,
+    listedIds: new Set(),
   };
-  const own = new Set<string>();
+  const own = result.listedIds;
   ctx.logger.info("Indexing albums ...");
   for await (const page of library.listAlbums({ signal: ctx.signal })) {
     for (const album of page.items) {
@@ -109,6 +112,7 @@ export async function indexAlbums(
       ) {
         for (const album of page.items) {
           if (own.has(album.id)) continue;
+          result.listedIds.add(album.id);
           result.sharedAlbumsListed++;
           await indexAlbum(album, true, options, deps, result);
         }

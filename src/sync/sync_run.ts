@@ -15,6 +15,7 @@ import { createProgress, noProgress } from "./progress.ts";
 import { deleteGone, type DeleteResult } from "./delete_gone.ts";
 import { compareFolder } from "./compare.ts";
 import { indexAlbums, type IndexAlbumsResult } from "./index_albums.ts";
+import { pruneDeletedAlbums } from "./prune_albums.ts";
 import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
 import { isAbsolute } from "node:path";
 import { formatBytes } from "./status.ts";
@@ -108,6 +109,14 @@ export async function runSync(
         ctx,
       });
     }
+    let albumsPruned = 0;
+    if (options.doDelete && albums && !albumsOnly) {
+      albumsPruned = await pruneDeletedAlbums(albums.listedIds, {
+        db,
+        library: session.library,
+        ctx,
+      });
+    }
     let deleted: DeleteResult | undefined;
     if (options.doDelete && indexed?.listed) {
       deleted = await deleteGone(indexed.listed, {
@@ -157,7 +166,10 @@ export async function runSync(
     }
     const seconds = (ctx.now().getTime() - started) / 1000;
     ctx.tell(
-      summary(indexed, albums, downloaded, links, deleted, badIds, seconds),
+      summary(indexed, albums, downloaded, links, deleted, badIds, seconds) +
+        (albumsPruned > 0
+          ? ` ${albumsPruned} albums deleted on Google were removed.`
+          : ""),
     );
     const code = badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
     if (options.json) {

@@ -216,3 +216,24 @@ Deno.test("--progress prints plain progress lines on stderr when it is not a ter
   assertMatch(r.stderr, /^Downloading: 30\/30 \(100%\), 0\.\d MB$/m);
   assertEquals(r.stdout, "");
 });
+
+Deno.test("--do-delete removes the folder of an album deleted on Google, and only then", async () => {
+  await using b = await backup((lib) => {
+    const [a, c] = lib.generate(2, { start: "2020-03-01T00:00:00Z" });
+    lib.album("Kept", [a]);
+    lib.album("Deleted", [c], { id: "gone-album" });
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  const before = await listFiles(b.path("albums"));
+  assertEquals(before.length, 2);
+  b.library.remove(b.library.getAlbum("gone-album")!);
+  assertEquals((await b.sync()).code, 0);
+  assertEquals(await listFiles(b.path("albums")), before);
+  const r = await b.sync(["--do-delete"]);
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(r.stderr, /1 albums deleted on Google were removed/);
+  const after = await listFiles(b.path("albums"));
+  assertEquals(after.length, 1);
+  assert(after[0].includes("Kept"), after[0]);
+});
