@@ -36,8 +36,8 @@ export interface PlannedFile {
   /** Key of the item this is an edited copy or video half of. */
   companionOf?: string;
   companion?: "edit" | "pair";
-  /** Why it is not imported (trash, --skip-archived). */
-  skip?: "trashed" | "archived";
+  /** Why it is not imported (trash, --skip-archived, --skip-video). */
+  skip?: "trashed" | "archived" | "video";
 }
 
 export interface RefusedEntry {
@@ -61,6 +61,7 @@ export interface TakeoutPlan {
 export interface PlanOptions {
   includeTrashed: boolean;
   skipArchived: boolean;
+  skipVideo?: boolean;
 }
 
 /** The id part of https://photos.google.com/photo/AF1Qip... */
@@ -176,6 +177,8 @@ export function planImport(
       file.skip = "trashed";
     } else if (archived && options.skipArchived && !file.companion) {
       file.skip = "archived";
+    } else if (file.isVideo && options.skipVideo) {
+      file.skip = "video";
     }
     return file;
   });
@@ -203,7 +206,7 @@ export function planImport(
     p.key = `${parent}:${p.companion}:${
       entryKey(p.entry.name).split("/").pop()
     }`;
-    if (original?.skip) p.skip = original.skip;
+    if (original?.skip && original.skip !== "video") p.skip = original.skip;
   }
 
   const items = new Map<string, PlannedFile[]>();

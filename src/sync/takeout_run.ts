@@ -1,9 +1,11 @@
 // `gphotos-sync takeout ROOT ARCHIVE...`: import a Google Takeout export
 // into the same layout and index as the API sources. Two passes over the
 // parts: a listing (names, sizes and the small JSON files), then one
-// streaming pass that writes each item once, atomically, and records it.
-// Re-running completes an interrupted import; a later export adds only
-// what is new.
+// streaming pass that writes each item once and records it. Files are
+// staged under temporary names and flushed in the background; once on the
+// disk they are renamed and recorded in the index in batches (see
+// src/takeout/staged_write.ts). Re-running completes an interrupted
+// import; a later export adds only what is new.
 
 import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
@@ -11,14 +13,17 @@ import type { TakeoutOptions } from "../cli/args.ts";
 import { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
 import { DiskError, ExitCode, InterruptedError } from "../errors.ts";
-import { cleanStaleTemps, writeStreamAtomic } from "../fs/atomic_write.ts";
+import { cleanStaleTemps } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
 import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
 import { acquireLock } from "../fs/lock.ts";
 import { clampFileTime } from "../fs/times.ts";
 import { mediaFolder } from "../media/date_path.ts";
+import type { ExifFields } from "../media/exif.ts";
+import { memoryBytes } from "../media/file_bytes.ts";
 import { localFileName, originalName } from "../media/naming.ts";
 import type { MediaRecord } from "../media/record.ts";
+import { readVideoCreationTimeFrom } from "../media/video_time.ts";
 import type { ArchiveError } from "../takeout/archive_errors.ts";
 import { ArchiveSet } from "../takeout/archive_set.ts";
 import {
@@ -27,10 +32,16 @@ import {
   exifOfBytes,
 } from "../takeout/best_date.ts";
 import { locationText } from "../takeout/metadata.ts";
+import {
+  commitStaged,
+  discardStaged,
+  stageBytes,
+  type StagedFile,
+  stageEntry,
+} from "../takeout/staged_write.ts";
 import { xmpDataOf, xmpDocument, xmpSidecarPath } from "../takeout/xmp.ts";
 import { reconcileAlbumLinks } from "./album_links.ts";
 import type { RunContext } from "./context.ts";
-import { placeRecord } from "./placement.ts";
 import { formatBytes } from "./status.ts";
 import {
   planImport,
@@ -41,8 +52,15 @@ import {
 
 export const REPORT_FILE = "gphotos.takeout-report.json";
 
-/** Bytes read ahead to find an EXIF date when the sidecar gives none. */
-const EXIF_PEEK_BYTES = 256 * 1024;
+/** Bytes read ahead to find an EXIF or video date when the sidecar gives none. */
+const PEEK_BYTES = 256 * 1024;
+/**
+ * Staged files waiting for their flush before they are committed: enough
+ * for the disk to work while the archive is read; file handles stay well
+ * under the usual limit of 1024.
+ */
+const PENDING_MAX_ITEMS = 128;
+const PENDING_MAX_BYTES = 512 * 1024 * 1024;
 
 interface Unmatched {
   entry: string;
@@ -65,6 +83,7 @@ export interface TakeoutCounts {
   unmatched: number;
   skippedTrash: number;
   skippedArchived: number;
+  skippedVideos: number;
   refused: number;
   failed: number;
   albums: number;
@@ -74,11 +93,14 @@ export interface TakeoutCounts {
 interface ImportState {
   counts: TakeoutCounts;
   unmatched: Unmatched[];
-  failed: RefusedEntry[];
+  /** Failed items by key; a later copy of the item that imports clears it. */
+  failed: Map<string, RefusedEntry>;
   problems: ArchiveError[];
-  /** Item key -> the RemoteId it ended up as. */
+  /** Item key -> the RemoteId it is (or is being) stored as. */
   done: Map<string, string>;
-  cleaned: Set<string>;
+  /** Items and bytes handled so far, for --progress. */
+  progressItems: number;
+  progressBytes: number;
 }
 
 export async function runTakeout(
@@ -119,11 +141,16 @@ export async function runTakeout(
   }
 }
 
+/**
+ * The plan and the listing's problems. The listing itself (with every
+ * sidecar's bytes) is dropped here, so it does not stay in memory during
+ * the data pass.
+ */
 async function listAndPlan(
   options: TakeoutOptions,
   set: ArchiveSet,
   ctx: RunContext,
-) {
+): Promise<{ problems: ArchiveError[]; plan: TakeoutPlan }> {
   const listing = await set.list({
     collect: (e) => e.name.toLowerCase().endsWith(".json"),
     collectMaxBytes: 4 * 1024 * 1024,
@@ -132,8 +159,9 @@ async function listAndPlan(
   const plan = planImport(listing, {
     includeTrashed: options.includeTrashed,
     skipArchived: options.skipArchived,
+    skipVideo: options.skipVideo,
   });
-  return { listing, plan };
+  return { problems: [...listing.problems], plan };
 }
 
 async function importExport(
@@ -144,35 +172,33 @@ async function importExport(
   ctx: RunContext,
 ): Promise<number> {
   const started = ctx.now().getTime();
-  const { listing, plan } = await listAndPlan(options, set, ctx);
+  const { problems, plan } = await listAndPlan(options, set, ctx);
   const state: ImportState = {
     counts: emptyCounts(),
     unmatched: [],
-    failed: [],
-    problems: [...listing.problems],
+    failed: new Map(),
+    problems,
     done: new Map(),
-    cleaned: new Set(),
+    progressItems: 0,
+    progressBytes: 0,
   };
   state.counts.refused = plan.refused.length;
   for (const r of plan.refused) {
     ctx.logger.warn(`Refused ${r.name} in ${r.part}: ${r.reason}`);
   }
-  for (const p of listing.problems) ctx.logger.error(p.message);
+  for (const p of problems) ctx.logger.error(p.message);
 
   const wanted = new Map<string, PlannedFile>();
   for (const f of plan.files) {
-    if (f.skip === "trashed") state.counts.skippedTrash++;
-    else if (f.skip === "archived") state.counts.skippedArchived++;
-    else wanted.set(`${f.entry.part}\u0000${f.entry.index}`, f);
+    if (!f.skip) wanted.set(`${f.entry.part}\u0000${f.entry.index}`, f);
   }
+  countSkipped(plan, state.counts);
   const total = new Set([...wanted.values()].map((f) => f.key)).size;
-  const totalBytes = [...wanted.values()].reduce(
-    (n, f) => n + f.entry.size,
-    0,
-  );
+  const totalBytes = sumFirstCopies(wanted);
   const progress = options.progress
     ? takeoutProgress(ctx, total, totalBytes)
     : undefined;
+  const importer = new Importer({ options, db, profile, ctx, state });
 
   // Originals first: an edited copy or a video half goes beside its
   // original, so the original's place must be known. Parts are streamed in
@@ -202,12 +228,24 @@ async function importExport(
         await body.cancel();
         continue;
       }
-      await importFile(file, body, { options, db, profile, ctx, state, plan });
+      await importer.importFile(file, body);
       progress?.(state);
     }
   };
-  await pass();
-  if (deferred.size > 0) await pass(deferred);
+  try {
+    await pass();
+    if (deferred.size > 0) await pass(deferred);
+    await importer.flush();
+  } catch (err) {
+    if (ctx.signal.aborted) {
+      // What is fully written is kept and recorded: the next run has less
+      // to do, and nothing half-done remains.
+      await importer.flush().catch(() => importer.discard());
+      throw new InterruptedError();
+    }
+    await importer.discard();
+    throw err;
+  }
   if (ctx.signal.aborted) throw new InterruptedError();
 
   state.counts.albums = recordAlbums(plan, state, db);
@@ -219,6 +257,8 @@ async function importExport(
     }, { db, profile, ctx });
   }
 
+  const failed = [...state.failed.values()];
+  state.counts.failed = failed.length;
   const seconds = (ctx.now().getTime() - started) / 1000;
   const report = {
     archives: options.archives,
@@ -227,7 +267,7 @@ async function importExport(
     counts: state.counts,
     unmatched: state.unmatched,
     refused: plan.refused,
-    failed: state.failed,
+    failed,
     unreadableJson: plan.badJson,
     unclaimedSidecars: plan.unclaimedSidecars,
     problems: state.problems.map((p) => p.message),
@@ -235,10 +275,17 @@ async function importExport(
   const reportPath = await resolveInside(options.root, REPORT_FILE);
   await Deno.writeTextFile(reportPath, JSON.stringify(report, null, 2) + "\n");
   const c = state.counts;
+  const skipped = [
+    c.skippedTrash ? `${c.skippedTrash} in the trash` : "",
+    c.skippedArchived ? `${c.skippedArchived} archived` : "",
+    c.skippedVideos ? `${c.skippedVideos} videos` : "",
+  ].filter((s) => s !== "").join(", ");
   ctx.tell(
     `gphotos-sync takeout: ${c.imported} imported (${
       formatBytes(c.bytes)
-    }), ${c.alreadyPresent} already present, ${c.identical} identical copies, ${c.replacedApiCopies} API copies replaced by originals, ${c.editedCopies} edited copies, ${c.livePairs} live/motion video halves, ${c.unmatched} without metadata, ${c.skippedTrash} in the trash skipped, ${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
+    }), ${c.alreadyPresent} already present, ${c.identical} identical copies, ${c.replacedApiCopies} API copies replaced by originals, ${c.editedCopies} edited copies, ${c.livePairs} live/motion video halves, ${c.unmatched} without metadata, ${
+      skipped ? `skipped ${skipped}, ` : ""
+    }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
       seconds.toFixed(1)
     } s. Report: ${reportPath}`,
   );
@@ -251,204 +298,515 @@ async function importExport(
     : ExitCode.ok;
 }
 
+/** Items (not copies) left out, by reason: an item counts when no copy is imported. */
+function countSkipped(plan: TakeoutPlan, counts: TakeoutCounts) {
+  for (const copies of plan.items.values()) {
+    if (copies.some((f) => !f.skip)) continue;
+    const reason = copies[0].skip;
+    if (reason === "trashed") counts.skippedTrash++;
+    else if (reason === "archived") counts.skippedArchived++;
+    else if (reason === "video") counts.skippedVideos++;
+  }
+}
+
+function sumFirstCopies(wanted: Map<string, PlannedFile>): number {
+  const seen = new Set<string>();
+  let bytes = 0;
+  for (const f of wanted.values()) {
+    if (seen.has(f.key)) continue;
+    seen.add(f.key);
+    bytes += f.entry.size;
+  }
+  return bytes;
+}
+
 interface ImportDeps {
   options: TakeoutOptions;
   db: LocalData;
   profile: FsProfile;
   ctx: RunContext;
   state: ImportState;
-  plan: TakeoutPlan;
 }
 
-async function importFile(
-  file: PlannedFile,
-  body: ReadableStream<Uint8Array>,
-  deps: ImportDeps,
-): Promise<void> {
-  const { db, ctx, state, options } = deps;
-  if (state.done.has(file.key)) {
-    await body.cancel();
-    return;
+/** Where an item goes on disk. */
+interface Target {
+  remoteId: string;
+  path: string;
+  fileName: string;
+  origFileName: string;
+  duplicateNo: number;
+}
+
+/** A staged item waiting for its flush, and what recording it does. */
+interface Pending {
+  staged: StagedFile[];
+  bytes: number;
+  /** Index writes, run inside the batch's transaction. */
+  record: () => void;
+  /** Counts and report lines, once recorded. */
+  after: () => void;
+  /** Undoes what record() could not do (the files are removed). */
+  fail: (reason: string) => void;
+}
+
+/** An index row this file already is, and whether Takeout's bytes replace it. */
+interface Existing {
+  item: IndexedItem;
+  /** A Library API copy: Takeout's original replaces it at the same path. */
+  replace: boolean;
+}
+
+class Importer {
+  readonly #deps: ImportDeps;
+  #pending: Pending[] = [];
+  #pendingBytes = 0;
+  /** Next free duplicate number per folder and name, for items not yet recorded. */
+  readonly #reserved = new Map<string, number>();
+  /** sha256:size -> RemoteId of the items staged by this run. */
+  readonly #hashes = new Map<string, string>();
+  /** Placement of the items staged by this run, by RemoteId. */
+  readonly #placed = new Map<string, { path: string; createDate: Date }>();
+  /** Folders whose stale temp files were removed. */
+  readonly #cleaned = new Set<string>();
+
+  constructor(deps: ImportDeps) {
+    this.#deps = deps;
   }
-  const existing = findExisting(file, deps);
-  if (existing && existing.downloaded && await onDisk(existing, deps)) {
-    state.done.set(file.key, existing.remoteId);
-    state.counts.alreadyPresent++;
-    await body.cancel();
-    return;
-  }
-  try {
-    let stream = body;
-    let date = dateFor(file, undefined, ctx);
-    if (date.source !== "sidecar") {
-      const peeked = await peek(stream, EXIF_PEEK_BYTES);
-      stream = peeked.stream;
-      const exif = await exifOfBytes(peeked.head).catch(() => undefined);
-      date = dateFor(file, exif, ctx);
-    }
-    const record = recordOf(file, date);
-    const target = existing ?? placeFile(file, record, deps);
-    const rel = join(target.path, target.fileName);
-    const abs = await resolveInside(options.root, rel);
-    await cleanFolderOnce(dirname(abs), deps);
-    const hash = createHash("sha256");
-    const hashing = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, out) {
-        hash.update(chunk);
-        out.enqueue(chunk);
-      },
-    });
-    const written = await writeStreamAtomic(
-      abs,
-      stream.pipeThrough(hashing),
-      {
-        expectedSize: file.entry.size,
-        mtime: clampFileTime(record.createTime, deps.profile.minTime),
-        signal: ctx.signal,
-      },
-    );
-    const sha256 = hash.digest("hex");
-    const twin = db.itemByContentHash(sha256, written.bytes);
-    if (twin && !existing) {
-      // The same bytes are stored already (an upload made twice): keep
-      // one file, and remember this copy as an alias for the next import.
-      await Deno.remove(abs);
-      db.putContentHash(file.key, sha256, written.bytes);
-      state.done.set(file.key, twin.remoteId);
-      state.counts.identical++;
+
+  async importFile(file: PlannedFile, body: ReadableStream<Uint8Array>) {
+    const { ctx, state, options, db } = this.#deps;
+    if (state.done.has(file.key)) {
+      await body.cancel();
       return;
     }
-    db.transaction(() => {
-      if (existing) {
-        db.updateItemMetadata(existing.remoteId, {
-          description: record.description || undefined,
-          location: record.location,
-        });
-        db.markDownloaded(existing.remoteId, written.bytes);
-      } else {
-        db.insertItem({
-          remoteId: record.remoteId,
-          source: "takeout",
-          path: target.path,
-          fileName: target.fileName,
-          origFileName: target.origFileName,
-          duplicateNo: target.duplicateNo,
-          mimeType: record.mimeType,
-          description: record.description,
-          createDate: record.createTime,
-          isVideo: record.isVideo,
-          fileSize: written.bytes,
-          downloaded: true,
-          location: record.location,
-          sourceRef: `${file.entry.part}:${file.entry.name}`,
-        });
+    const existing = this.#findExisting(file);
+    if (
+      existing && !existing.replace && existing.item.downloaded &&
+      await this.#onDisk(existing.item)
+    ) {
+      state.done.set(file.key, existing.item.remoteId);
+      state.failed.delete(file.key);
+      state.counts.alreadyPresent++;
+      state.progressItems++;
+      state.progressBytes += file.entry.size;
+      await body.cancel();
+      return;
+    }
+    const reader = body.getReader();
+    let release = () => {};
+    try {
+      let head: Uint8Array[] = [];
+      let date = dateFor(file, {}, ctx);
+      if (date.source !== "sidecar") {
+        head = await readHead(reader, PEEK_BYTES);
+        date = dateFor(file, await embeddedDates(head, file), ctx);
       }
-      db.putContentHash(target.remoteId, sha256, written.bytes);
-      db.putItemExtras(target.remoteId, {
-        people: file.meta?.people ?? [],
-        favorite: file.meta?.favorited === true,
-        archived: file.meta?.archived === true || file.folderKind === "archive",
-        trashed: file.meta?.trashed === true || file.folderKind === "trash",
-        photoUrl: file.companion ? undefined : file.meta?.url,
-        archiveEntry: `${file.entry.part}:${file.entry.name}`,
-        matchedBy: file.match.matchedBy,
-        dateSource: date.source,
-        editOf: file.companion === "edit"
-          ? state.done.get(file.companionOf!)
-          : undefined,
-        pairOf: file.companion === "pair"
-          ? state.done.get(file.companionOf!)
-          : undefined,
-      });
-    });
-    if (!options.noXmp && file.meta) {
-      const xmp = xmpDocument({
-        ...xmpDataOf(file.meta),
-        ...(date.source === "sidecar" ? { takenAt: date.date } : {}),
-      });
-      await writeStreamAtomic(
-        xmpSidecarPath(abs),
-        new Blob([xmp]).stream(),
-        { mtime: clampFileTime(record.createTime, deps.profile.minTime) },
+      const record = recordOf(file, date);
+      let target: Target;
+      if (existing) target = existing.item;
+      else {
+        const placed = this.#place(file, record);
+        target = placed.target;
+        release = placed.release;
+      }
+      const rel = join(target.path, target.fileName);
+      const abs = await resolveInside(options.root, rel);
+      await this.#cleanFolderOnce(dirname(abs));
+      const mtime = clampFileTime(
+        record.createTime,
+        this.#deps.profile.minTime,
       );
-    }
-    state.done.set(file.key, target.remoteId);
-    state.counts.bytes += written.bytes;
-    if (existing) state.counts.replacedApiCopies++;
-    else state.counts.imported++;
-    if (file.companion === "edit") state.counts.editedCopies++;
-    if (file.companion === "pair") state.counts.livePairs++;
-    if (file.match.matchedBy === "none") {
-      state.counts.unmatched++;
-      state.unmatched.push({
-        entry: file.entry.name,
-        part: file.entry.part,
-        date: date.date.toISOString(),
-        dateFrom: date.source,
-        path: rel,
+      const hash = createHash("sha256");
+      const media = await stageEntry(abs, reader, {
+        expectedSize: file.entry.size,
+        mtime,
+        signal: ctx.signal,
+        onChunk: (chunk) => hash.update(chunk),
+        head,
       });
+      const sha256 = hash.digest("hex");
+      const twin = existing ? undefined : await this.#twinOf(sha256, media);
+      if (twin !== undefined) {
+        // The same bytes are stored already (an upload made twice): keep
+        // one file, and remember this copy as an alias for the next import.
+        await discardStaged([media]);
+        release();
+        state.done.set(file.key, twin);
+        state.failed.delete(file.key);
+        state.progressItems++;
+        state.progressBytes += media.bytes;
+        this.#push({
+          staged: [],
+          bytes: 0,
+          record: () => db.putContentHash(file.key, sha256, media.bytes),
+          after: () => state.counts.identical++,
+          fail: () => {},
+        });
+        return;
+      }
+      const staged = [media];
+      if (!options.noXmp && file.meta) {
+        const xmp = xmpDocument({
+          ...xmpDataOf(file.meta),
+          ...(date.source === "sidecar" ? { takenAt: date.date } : {}),
+        });
+        try {
+          staged.push(
+            await stageBytes(
+              xmpSidecarPath(abs),
+              new TextEncoder().encode(xmp),
+              { mtime },
+            ),
+          );
+        } catch (err) {
+          await discardStaged(staged);
+          throw err;
+        }
+      }
+      this.#hashes.set(`${sha256}:${media.bytes}`, target.remoteId);
+      this.#placed.set(target.remoteId, {
+        path: target.path,
+        createDate: existing ? existing.item.createDate : record.createTime,
+      });
+      state.done.set(file.key, target.remoteId);
+      state.failed.delete(file.key);
+      state.progressItems++;
+      state.progressBytes += media.bytes;
+      this.#push({
+        staged,
+        bytes: media.bytes,
+        record: () =>
+          this.#record(file, target, existing, record, date, {
+            sha256,
+            bytes: media.bytes,
+          }),
+        after: () => {
+          if (existing?.replace) state.counts.replacedApiCopies++;
+          else state.counts.imported++;
+          state.counts.bytes += media.bytes;
+          if (file.companion === "edit") state.counts.editedCopies++;
+          if (file.companion === "pair") state.counts.livePairs++;
+          if (file.match.matchedBy === "none") {
+            state.counts.unmatched++;
+            state.unmatched.push({
+              entry: file.entry.name,
+              part: file.entry.part,
+              date: date.date.toISOString(),
+              dateFrom: date.source,
+              path: rel,
+            });
+          }
+          ctx.logger.debug(`Imported ${rel} from ${file.entry.name}`);
+        },
+        fail: (reason) => {
+          state.done.delete(file.key);
+          this.#failed(file, reason);
+        },
+      });
+      if (
+        this.#pending.length > PENDING_MAX_ITEMS ||
+        this.#pendingBytes > PENDING_MAX_BYTES
+      ) {
+        // The older half: its flushes have had the most time to finish.
+        await this.#commit(Math.ceil(this.#pending.length / 2));
+      }
+    } catch (err) {
+      await reader.cancel().catch(() => {});
+      release();
+      if (ctx.signal.aborted) throw new InterruptedError();
+      // A full or read-only disk stops the import; anything else (a damaged
+      // entry, a name the filesystem refuses) fails this file only.
+      if (err instanceof DiskError) throw err;
+      this.#failed(file, err instanceof Error ? err.message : String(err));
+    } finally {
+      reader.releaseLock();
     }
-    ctx.logger.debug(`Imported ${rel} from ${file.entry.name}`);
-  } catch (e) {
-    await body.cancel().catch(() => {});
-    if (ctx.signal.aborted) throw new InterruptedError();
-    // A full or read-only disk stops the import; anything else (a damaged
-    // entry, a name the filesystem refuses) fails this file only.
-    if (e instanceof DiskError) throw e;
-    const reason = e instanceof Error ? e.message : String(e);
-    state.counts.failed++;
-    state.failed.push({ part: file.entry.part, name: file.entry.name, reason });
+  }
+
+  /** Waits for every staged file, renames and records them. */
+  async flush() {
+    await this.#commit(this.#pending.length);
+  }
+
+  /** Removes the staged files of items that will not be recorded. */
+  async discard() {
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    await discardStaged(pending.flatMap((p) => p.staged));
+  }
+
+  #push(pending: Pending) {
+    this.#pending.push(pending);
+    this.#pendingBytes += pending.bytes;
+  }
+
+  /** The first `count` pending items: flushed, renamed, then recorded in one transaction. */
+  async #commit(count: number) {
+    if (count === 0) return;
+    const batch = this.#pending.slice(0, count);
+    await commitStaged(batch.flatMap((p) => p.staged));
+    this.#pending.splice(0, count);
+    this.#pendingBytes -= batch.reduce((n, p) => n + p.bytes, 0);
+    const { db, ctx } = this.#deps;
+    const recorded: Pending[] = [];
+    db.transaction(() => {
+      for (const p of batch) {
+        try {
+          p.record();
+          recorded.push(p);
+        } catch (err) {
+          if (err instanceof DiskError) throw err;
+          const reason = err instanceof Error ? err.message : String(err);
+          for (const f of p.staged) {
+            try {
+              Deno.removeSync(f.target);
+            } catch {
+              // Already gone.
+            }
+          }
+          p.fail(reason);
+          ctx.logger.error(`Cannot record ${p.staged[0]?.target}: ${reason}`);
+        }
+      }
+    });
+    for (const p of recorded) p.after();
+  }
+
+  #failed(file: PlannedFile, reason: string) {
+    const { state, ctx } = this.#deps;
+    state.failed.set(file.key, {
+      part: file.entry.part,
+      name: file.entry.name,
+      reason,
+    });
     ctx.logger.error(`Cannot import ${file.entry.name}: ${reason}`);
   }
+
+  #record(
+    file: PlannedFile,
+    target: Target,
+    existing: Existing | undefined,
+    record: MediaRecord,
+    date: BestDate,
+    content: { sha256: string; bytes: number },
+  ) {
+    const { db, state } = this.#deps;
+    const sourceRef = `${file.entry.part}:${file.entry.name}`;
+    if (existing) {
+      db.updateItemMetadata(existing.item.remoteId, {
+        description: record.description || undefined,
+        location: record.location,
+        sourceRef: existing.replace ? sourceRef : undefined,
+      });
+      db.markDownloaded(existing.item.remoteId, content.bytes);
+    } else {
+      db.insertItem({
+        remoteId: target.remoteId,
+        source: "takeout",
+        path: target.path,
+        fileName: target.fileName,
+        origFileName: target.origFileName,
+        duplicateNo: target.duplicateNo,
+        mimeType: record.mimeType,
+        description: record.description,
+        createDate: record.createTime,
+        isVideo: record.isVideo,
+        fileSize: content.bytes,
+        downloaded: true,
+        location: record.location,
+        sourceRef,
+      });
+    }
+    db.putContentHash(target.remoteId, content.sha256, content.bytes);
+    if (target.remoteId !== file.key) {
+      // A replaced API copy: the key finds it again without a sidecar URL.
+      db.putContentHash(file.key, content.sha256, content.bytes);
+    }
+    db.putItemExtras(target.remoteId, {
+      people: file.meta?.people ?? [],
+      favorite: file.meta?.favorited === true,
+      archived: file.meta?.archived === true || file.folderKind === "archive",
+      trashed: file.meta?.trashed === true || file.folderKind === "trash",
+      photoUrl: file.companion ? undefined : file.meta?.url,
+      archiveEntry: sourceRef,
+      matchedBy: file.match.matchedBy,
+      dateSource: date.source,
+      editOf: file.companion === "edit"
+        ? state.done.get(file.companionOf!)
+        : undefined,
+      pairOf: file.companion === "pair"
+        ? state.done.get(file.companionOf!)
+        : undefined,
+    });
+  }
+
+  /** The index row this file already is: by sidecar URL, key, or API name+date. */
+  #findExisting(file: PlannedFile): Existing | undefined {
+    const { db, profile } = this.#deps;
+    if (!file.companion && file.meta?.url) {
+      const byUrl = db.itemByPhotoUrl(file.meta.url);
+      if (byUrl) return { item: byUrl, replace: false };
+    }
+    const byKey = db.getItem(file.key) ?? db.itemByAlias(file.key);
+    if (byKey) return { item: byKey, replace: false };
+    const taken = file.meta?.photoTakenTime;
+    if (taken && !file.companion) {
+      // An item the Library API indexed: the same original name and
+      // capture time. Takeout's original bytes replace the API's copy.
+      const api = db.itemByOriginalName(
+        originalName(file.match.originalName, profile),
+        taken,
+        profile.caseInsensitive,
+      );
+      if (api && api.source !== "takeout") return { item: api, replace: true };
+    }
+    return undefined;
+  }
+
+  /** An item already stored with these bytes, still on disk. */
+  async #twinOf(
+    sha256: string,
+    staged: StagedFile,
+  ): Promise<string | undefined> {
+    const mine = this.#hashes.get(`${sha256}:${staged.bytes}`);
+    if (mine !== undefined) return mine;
+    const stored = this.#deps.db.itemByContentHash(sha256, staged.bytes);
+    if (stored && stored.downloaded && await this.#onDisk(stored)) {
+      return stored.remoteId;
+    }
+    return undefined;
+  }
+
+  async #onDisk(item: IndexedItem): Promise<boolean> {
+    try {
+      const abs = await resolveInside(
+        this.#deps.options.root,
+        join(item.path, item.fileName),
+      );
+      return (await Deno.stat(abs)).isFile;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Where a new item goes; edits and video halves go beside their
+   * original, with its date. The duplicate number is reserved until
+   * release() (items staged but not yet recorded count too).
+   */
+  #place(
+    file: PlannedFile,
+    record: MediaRecord,
+  ): { target: Target; release: () => void } {
+    const { db, profile, options, state } = this.#deps;
+    let path: string | undefined;
+    if (file.companionOf) {
+      const id = state.done.get(file.companionOf);
+      const original = id === undefined
+        ? undefined
+        : this.#placed.get(id) ?? db.getItem(id);
+      if (original) {
+        path = original.path;
+        record.createTime = original.createDate;
+      }
+    }
+    path ??= mediaFolder(record.createTime, options);
+    const origFileName = originalName(
+      record.filename || record.remoteId,
+      profile,
+    );
+    const key = `${path}\u0000${
+      profile.caseInsensitive ? origFileName.toLowerCase() : origFileName
+    }`;
+    const duplicateNo = Math.max(
+      db.nextDuplicateNo(path, origFileName, profile.caseInsensitive),
+      this.#reserved.get(key) ?? 0,
+    );
+    this.#reserved.set(key, duplicateNo + 1);
+    return {
+      target: {
+        remoteId: record.remoteId,
+        path,
+        origFileName,
+        duplicateNo,
+        fileName: localFileName(origFileName, duplicateNo, profile),
+      },
+      release: () => {
+        if (this.#reserved.get(key) === duplicateNo + 1) {
+          this.#reserved.set(key, duplicateNo);
+        }
+      },
+    };
+  }
+
+  async #cleanFolderOnce(folder: string) {
+    if (this.#cleaned.has(folder)) return;
+    this.#cleaned.add(folder);
+    await cleanStaleTemps(folder, {
+      recursive: false,
+      logger: this.#deps.ctx.logger,
+    });
+  }
 }
 
-/** The index row this file already is: by sidecar URL, key, or API name+date. */
-function findExisting(
+/** Reads at least `n` bytes ahead (fewer if the entry is shorter). */
+async function readHead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  n: number,
+): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  return chunks;
+}
+
+/** The EXIF date of a photo, or the movie header date of a video, from its first bytes. */
+async function embeddedDates(
+  head: Uint8Array[],
   file: PlannedFile,
-  deps: ImportDeps,
-): IndexedItem | undefined {
-  const { db, profile } = deps;
-  if (!file.companion && file.meta?.url) {
-    const byUrl = db.itemByPhotoUrl(file.meta.url);
-    if (byUrl) return byUrl;
+): Promise<{ exif?: ExifFields; videoTime?: Date }> {
+  const bytes = concat(head);
+  if (file.isVideo) {
+    // Only what the head holds is looked at: a movie header after the
+    // media data (moov at the end) is not reached, and the name or the
+    // entry time dates the video instead.
+    const source = memoryBytes(bytes);
+    const videoTime = await readVideoCreationTimeFrom({
+      size: file.entry.size,
+      read: (offset, length) => source.read(offset, length),
+    }).catch(() => undefined);
+    return { videoTime };
   }
-  const byKey = db.getItem(file.key) ?? db.itemByAlias(file.key);
-  if (byKey) return byKey;
-  const taken = file.meta?.photoTakenTime;
-  if (taken && !file.companion) {
-    // An item the Library API downloaded: the same original name and
-    // capture time. Takeout's original bytes replace the API's copy.
-    const api = db.itemByOriginalName(
-      originalName(file.match.originalName, profile),
-      taken,
-      profile.caseInsensitive,
-    );
-    if (api && api.source !== "takeout") return api;
-  }
-  return undefined;
+  return { exif: await exifOfBytes(bytes).catch(() => undefined) };
 }
 
-async function onDisk(item: IndexedItem, deps: ImportDeps): Promise<boolean> {
-  try {
-    const abs = await resolveInside(
-      deps.options.root,
-      join(item.path, item.fileName),
-    );
-    return (await Deno.stat(abs)).isFile;
-  } catch {
-    return false;
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
+  return out;
 }
 
 function dateFor(
   file: PlannedFile,
-  exif: Awaited<ReturnType<typeof exifOfBytes>>,
+  embedded: { exif?: ExifFields; videoTime?: Date },
   ctx: RunContext,
 ): BestDate {
   return chooseBestDate({
     photoTakenTime: file.meta?.photoTakenTime,
     creationTime: file.meta?.creationTime,
-    exif,
+    exif: embedded.exif,
+    videoTime: embedded.videoTime,
     name: file.match.originalName,
     entryTime: file.entry.mtime ?? ctx.now(),
   }, { now: ctx.now() });
@@ -468,51 +826,6 @@ function recordOf(file: PlannedFile, date: BestDate): MediaRecord {
   return record;
 }
 
-/** Where a new item goes; edits and video halves go beside their original. */
-function placeFile(
-  file: PlannedFile,
-  record: MediaRecord,
-  deps: ImportDeps,
-): {
-  remoteId: string;
-  path: string;
-  fileName: string;
-  origFileName: string;
-  duplicateNo: number;
-} {
-  const { db, profile, options, state } = deps;
-  let path = mediaFolder(record.createTime, options);
-  if (file.companionOf) {
-    const original = db.getItem(state.done.get(file.companionOf) ?? "");
-    if (original) {
-      path = original.path;
-      record.createTime = original.createDate;
-    }
-  }
-  const placed = file.companionOf
-    ? (() => {
-      const orig = originalName(record.filename, profile);
-      const dup = db.nextDuplicateNo(path, orig, profile.caseInsensitive);
-      return {
-        path,
-        origFileName: orig,
-        duplicateNo: dup,
-        fileName: localFileName(orig, dup, profile),
-      };
-    })()
-    : placeRecord(db, record, profile, options);
-  return { remoteId: record.remoteId, ...placed };
-}
-
-async function cleanFolderOnce(folder: string, deps: ImportDeps) {
-  if (deps.state.cleaned.has(folder)) return;
-  deps.state.cleaned.add(folder);
-  await cleanStaleTemps(folder, {
-    recursive: false,
-    logger: deps.ctx.logger,
-  });
-}
-
 /** Each album folder of the export becomes an album of the index. */
 function recordAlbums(
   plan: TakeoutPlan,
@@ -528,7 +841,10 @@ function recordAlbums(
         .filter((i): i is IndexedItem => i !== undefined)
         .sort((a, b) => a.createDate.getTime() - b.createDate.getTime());
       if (members.length === 0) continue;
-      const albumId = `takeout-album:${album.title.normalize("NFC")}`;
+      // By folder, not title: two albums may share a title (Takeout names
+      // their folders "Trip" and "Trip(1)"), and each keeps its own items.
+      const folderName = album.folder.split("/").pop() ?? album.title;
+      const albumId = `takeout-album:${folderName.normalize("NFC")}`;
       db.putAlbum({
         remoteId: albumId,
         albumName: album.title,
@@ -552,13 +868,15 @@ async function dryRun(
   set: ArchiveSet,
   ctx: RunContext,
 ): Promise<number> {
-  const { listing, plan } = await listAndPlan(options, set, ctx);
+  const { problems, plan } = await listAndPlan(options, set, ctx);
   const lines: string[] = [];
   const items: Record<string, unknown>[] = [];
   for (const [key, copies] of plan.items) {
-    const f = copies[0];
-    if (f.skip) continue;
-    const date = dateFor(f, undefined, ctx);
+    const f = copies.find((c) => !c.skip);
+    if (!f) continue;
+    // Without a sidecar date the import reads the file's EXIF or video
+    // header, which a dry run does not: its folder here is provisional.
+    const date = dateFor(f, {}, ctx);
     const folder = mediaFolder(date.date, options);
     items.push({
       key,
@@ -571,8 +889,11 @@ async function dryRun(
       dateFrom: date.source,
       copies: copies.length,
     });
+    const from = date.source === "sidecar"
+      ? "date from the sidecar"
+      : `no sidecar date: from the file's EXIF or video header if it has one, else ${date.source}`;
     lines.push(
-      `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, date from ${date.source})`,
+      `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, ${from})`,
     );
   }
   const skipped = plan.files.filter((f) => f.skip).length;
@@ -584,7 +905,7 @@ async function dryRun(
       a.album.title
     ),
     refused: plan.refused,
-    problems: listing.problems.map((p) => p.message),
+    problems: problems.map((p) => p.message),
   };
   if (options.json) ctx.print(JSON.stringify({ ...summary, plan: items }));
   else {
@@ -593,50 +914,9 @@ async function dryRun(
       `Dry run: ${items.length} items would be imported (before checking the index), ${skipped} skipped, ${summary.albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`,
     );
   }
-  return listing.problems.length > 0 || plan.refused.length > 0
+  return problems.length > 0 || plan.refused.length > 0
     ? ExitCode.partial
     : ExitCode.ok;
-}
-
-/** Reads up to `n` bytes ahead; the returned stream still yields everything. */
-async function peek(
-  stream: ReadableStream<Uint8Array>,
-  n: number,
-): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array> }> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let ended = false;
-  while (size < n) {
-    const { value, done } = await reader.read();
-    if (done) {
-      ended = true;
-      break;
-    }
-    chunks.push(value);
-    size += value.length;
-  }
-  const head = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    head.set(c, off);
-    off += c.length;
-  }
-  const rest = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const c of chunks) controller.enqueue(c);
-      if (ended) controller.close();
-    },
-    async pull(controller) {
-      const { value, done } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return { head, stream: rest };
 }
 
 function mimeTypeOf(name: string, isVideo: boolean): string {
@@ -677,6 +957,7 @@ function emptyCounts(): TakeoutCounts {
     unmatched: 0,
     skippedTrash: 0,
     skippedArchived: 0,
+    skippedVideos: 0,
     refused: 0,
     failed: 0,
     albums: 0,
@@ -694,10 +975,10 @@ function takeoutProgress(
   let last = 0;
   return (state) => {
     const now = ctx.now().getTime();
-    const done = state.done.size;
+    const done = state.progressItems;
     if (now - last < (ctx.isTty ? 200 : 10_000) && done < totalItems) return;
     last = now;
-    const bytes = state.counts.bytes;
+    const bytes = state.progressBytes;
     const rate = bytes / Math.max(1, now - start);
     const eta = rate > 0 ? Math.round((totalBytes - bytes) / rate / 1000) : 0;
     const line = `Importing: ${done}/${totalItems} items, ${

@@ -1,7 +1,8 @@
 // The capture date of a Takeout item, from the best source there is. The
 // sidecar's photoTakenTime is an exact UTC instant and wins. A file whose
 // sidecar could not be matched (or has no time) falls back to its EXIF
-// DateTimeOriginal, then to a date written in its name (IMG_20191230_232926,
+// DateTimeOriginal (for a video, the creation time of its movie header),
+// then to a date written in its name (IMG_20191230_232926,
 // Screenshot_2023-10-27-12-33-03, VID-20200101-WA0001...), then to the time
 // the archive entry carries, which is only the export's time but keeps the
 // file. The report says which source each unmatched file got.
@@ -16,7 +17,7 @@ import {
   readExifFrom,
 } from "../media/exif.ts";
 
-export type DateSource = "sidecar" | "exif" | "filename" | "entry";
+export type DateSource = "sidecar" | "exif" | "video" | "filename" | "entry";
 
 export interface BestDate {
   date: Date;
@@ -35,6 +36,8 @@ export interface DateEvidence {
   creationTime?: Date;
   /** The file's EXIF fields, when already read. */
   exif?: ExifFields;
+  /** A video's movie header (mvhd) creation time, when already read. */
+  videoTime?: Date;
   /** The file name (archive name or restored original name). */
   name: string;
   /** The archive entry's modification time. */
@@ -77,6 +80,9 @@ export function chooseBestDate(
     ? undefined
     : exifOriginalTime(evidence.exif);
   if (isValid(exif)) return { date: exif, source: "exif" };
+  if (isValid(evidence.videoTime)) {
+    return { date: evidence.videoTime, source: "video" };
+  }
   const named = dateFromFileName(evidence.name, options);
   if (named !== undefined) return { date: named, source: "filename" };
   if (isValid(evidence.creationTime)) {

@@ -725,12 +725,22 @@ function originalNameOf(m: MediaFile, depth = 0): string {
     const edited = editedName(m.name);
     const original = m.editOf;
     const restored = originalNameOf(original, depth + 1);
-    if (
-      edited !== undefined && restored !== original.name &&
-      foldName(edited.originalStem) === foldName(original.stem)
-    ) {
-      const counter = edited.counter === undefined ? "" : `(${edited.counter})`;
-      return splitExtension(restored).stem + edited.suffix + counter + m.ext;
+    if (edited !== undefined && restored !== original.name) {
+      const restoredStem = splitExtension(restored).stem;
+      if (foldName(edited.originalStem) === foldName(original.stem)) {
+        const counter = edited.counter === undefined
+          ? ""
+          : `(${edited.counter})`;
+        return restoredStem + edited.suffix + counter + m.ext;
+      }
+      // IMG(1).jpg's edit is IMG-edited(1).jpg: the "(n)" is the
+      // original's duplicate counter, which its restored name drops.
+      if (
+        original.counter !== undefined && edited.counter === original.counter &&
+        foldName(edited.originalStem) === foldName(original.counterBase ?? "")
+      ) {
+        return restoredStem + edited.suffix + m.ext;
+      }
     }
   }
   return m.name;

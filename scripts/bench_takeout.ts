@@ -1,0 +1,522 @@
+// deno-lint-ignore-file no-console -- a benchmark talks to its user
+// `deno task bench:takeout [--gb N] [--parts N] [--dir DIR] [--keep]`:
+// builds a multi-part Takeout export of a few GB on disk (photos and videos
+// of incompressible bytes, as real media are, deflated the way zlib deflates
+// such data; sidecars; album folders holding copies), then unpacks the
+// parts with Info-ZIP's `unzip` and imports them with `gphotos-sync takeout`
+// onto the same disk, and prints wall time and peak memory (VmHWM, the
+// process's peak resident set) against the targets: within 1.5x of unzip's
+// time, under 200 MB. Everything it made is removed at the end (--keep
+// leaves it).
+
+import zlib from "node:zlib";
+import { join, resolve } from "node:path";
+
+const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
+const TIME_TARGET = 1.5;
+const MEMORY_TARGET_MB = 200;
+const MIB = 1 << 20;
+
+export interface BenchOptions {
+  /** Total media bytes of the export, in GiB. */
+  gb: number;
+  parts: number;
+  /** Working folder (on the disk to measure). */
+  dir: string;
+  keep: boolean;
+}
+
+export function parseBenchArgs(args: string[], cwd: string): BenchOptions {
+  const options: BenchOptions = {
+    gb: 3,
+    parts: 3,
+    dir: join(cwd, ".bench", "takeout"),
+    keep: false,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${args[i - 1]} needs a value`);
+      return v;
+    };
+    switch (args[i]) {
+      case "--gb":
+        options.gb = Number(value());
+        break;
+      case "--parts":
+        options.parts = Math.max(1, Math.floor(Number(value())));
+        break;
+      case "--dir":
+        options.dir = resolve(cwd, value());
+        break;
+      case "--keep":
+        options.keep = true;
+        break;
+      default:
+        throw new Error(
+          `Unknown argument ${args[i]}. Usage: deno task bench:takeout ` +
+            "[--gb N] [--parts N] [--dir DIR] [--keep]",
+        );
+    }
+  }
+  if (!(options.gb > 0)) throw new Error("--gb must be a positive number");
+  return options;
+}
+
+// ---- the export -------------------------------------------------------------
+
+/** A pool of random bytes that every media file is cut from. */
+function randomPool(size: number): Uint8Array {
+  const pool = new Uint8Array(size);
+  for (let at = 0; at < size; at += 65536) {
+    crypto.getRandomValues(pool.subarray(at, Math.min(size, at + 65536)));
+  }
+  return pool;
+}
+
+/** Deterministic numbers, so two runs build the same export. */
+function xorshift(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+interface PlannedEntry {
+  name: string;
+  /** Media: bytes cut from the pool at `offset`, first 16 bytes made unique. */
+  media?: { size: number; offset: number; id: number };
+  json?: Uint8Array;
+}
+
+/** The entries of each part, media spread so parts are about equal. */
+function planExport(totalBytes: number, parts: number, poolSize: number) {
+  const rand = xorshift(20240101);
+  const enc = new TextEncoder();
+  const root = "Takeout/Google Photos";
+  const byPart: PlannedEntry[][] = Array.from({ length: parts }, () => []);
+  const partBytes = new Array(parts).fill(0);
+  let bytes = 0;
+  let items = 0;
+  let copies = 0;
+  const start = Date.UTC(2012, 0, 1) / 1000;
+  for (let n = 0; bytes < totalBytes; n++) {
+    const video = n % 20 === 19;
+    const size = Math.floor(
+      video ? (40 + 40 * rand()) * MIB : (1 + 4 * rand()) * MIB,
+    );
+    const taken = Math.floor(start + n * 86_400 * 3.7 + rand() * 3600);
+    const year = new Date(taken * 1000).getUTCFullYear();
+    const name = video
+      ? `VID_${String(n).padStart(5, "0")}.mp4`
+      : `IMG_${String(n).padStart(5, "0")}.jpg`;
+    const folder = `${root}/Photos from ${year}`;
+    const sidecar = enc.encode(JSON.stringify({
+      title: name,
+      description: n % 7 === 0 ? `Picture ${n}` : "",
+      imageViews: "3",
+      creationTime: { timestamp: String(taken + 86_400), formatted: "" },
+      photoTakenTime: { timestamp: String(taken), formatted: "" },
+      geoData: { latitude: 48 + rand(), longitude: 2 + rand(), altitude: 35 },
+      url: `https://photos.google.com/photo/AF1QipBench${n}x${taken}`,
+      googlePhotosOrigin: { mobileUpload: { deviceType: "ANDROID_PHONE" } },
+    }));
+    const media = {
+      size,
+      offset: Math.floor(rand() * (poolSize - size)),
+      id: n,
+    };
+    // The lightest part gets the item; its sidecar goes to the next part
+    // one time in five, as Takeout splits them.
+    const part = partBytes.indexOf(Math.min(...partBytes));
+    byPart[part].push({ name: `${folder}/${name}`, media });
+    const jsonPart = n % 5 === 0 ? (part + 1) % parts : part;
+    byPart[jsonPart].push({
+      name: `${folder}/${name}.supplemental-metadata.json`,
+      json: sidecar,
+    });
+    partBytes[part] += size;
+    bytes += size;
+    items++;
+    // One photo in ten is also in an album folder: the same bytes again.
+    if (!video && n % 10 === 3) {
+      const album = `${root}/Album ${Math.floor(n / 100)}`;
+      byPart[part].push({ name: `${album}/${name}`, media });
+      byPart[part].push({
+        name: `${album}/${name}.supplemental-metadata.json`,
+        json: sidecar,
+      });
+      partBytes[part] += size;
+      bytes += size;
+      copies++;
+      if (n % 100 === 3) {
+        byPart[part].push({
+          name: `${album}/metadata.json`,
+          json: enc.encode(JSON.stringify({
+            title: `Album ${Math.floor(n / 100)}`,
+            description: "",
+            access: "protected",
+            date: { timestamp: String(taken), formatted: "" },
+          })),
+        });
+      }
+    }
+  }
+  return { byPart, items, copies, bytes };
+}
+
+/**
+ * Deflate of incompressible data as zlib writes it: stored blocks of at
+ * most 65535 bytes, each behind a 5-byte header.
+ */
+function storedDeflate(data: Uint8Array, last: boolean): Uint8Array {
+  const blocks = Math.max(1, Math.ceil(data.length / 65535));
+  const out = new Uint8Array(data.length + 5 * blocks);
+  let at = 0;
+  for (let b = 0; b < blocks; b++) {
+    const from = b * 65535;
+    const len = Math.min(65535, data.length - from);
+    out[at] = last && b === blocks - 1 ? 1 : 0;
+    out[at + 1] = len & 0xff;
+    out[at + 2] = len >>> 8;
+    out[at + 3] = ~len & 0xff;
+    out[at + 4] = (~len >>> 8) & 0xff;
+    out.set(data.subarray(from, from + len), at + 5);
+    at += 5 + len;
+  }
+  return out;
+}
+
+class ZipWriter {
+  #file: Deno.FsFile;
+  #position = 0;
+  #central: Uint8Array[] = [];
+  #count = 0;
+  #utf8 = new TextEncoder();
+
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  async #write(bytes: Uint8Array) {
+    for (let at = 0; at < bytes.length;) {
+      at += await this.#file.write(bytes.subarray(at));
+    }
+    this.#position += bytes.length;
+  }
+
+  /** One deflated entry, streamed: sizes and CRC in a data descriptor. */
+  async add(name: string, pieces: Iterable<Uint8Array>, size: number) {
+    const nameBytes = this.#utf8.encode(name);
+    const offset = this.#position;
+    const header = new DataView(new ArrayBuffer(30));
+    header.setUint32(0, 0x04034b50, true);
+    header.setUint16(4, 20, true);
+    header.setUint16(6, 0x0808, true);
+    header.setUint16(8, 8, true);
+    header.setUint16(10, 0x6000, true);
+    header.setUint16(12, 0x5821, true);
+    header.setUint16(26, nameBytes.length, true);
+    await this.#write(new Uint8Array(header.buffer));
+    await this.#write(nameBytes);
+    let crc = 0;
+    let csize = 0;
+    let seen = 0;
+    for (const piece of pieces) {
+      crc = zlib.crc32(piece, crc);
+      seen += piece.length;
+      const deflated = storedDeflate(piece, seen === size);
+      csize += deflated.length;
+      await this.#write(deflated);
+    }
+    const descriptor = new DataView(new ArrayBuffer(16));
+    descriptor.setUint32(0, 0x08074b50, true);
+    descriptor.setUint32(4, crc, true);
+    descriptor.setUint32(8, csize, true);
+    descriptor.setUint32(12, size, true);
+    await this.#write(new Uint8Array(descriptor.buffer));
+    const record = new DataView(new ArrayBuffer(46));
+    record.setUint32(0, 0x02014b50, true);
+    record.setUint16(4, 0x031e, true);
+    record.setUint16(6, 20, true);
+    record.setUint16(8, 0x0808, true);
+    record.setUint16(10, 8, true);
+    record.setUint16(12, 0x6000, true);
+    record.setUint16(14, 0x5821, true);
+    record.setUint32(16, crc, true);
+    record.setUint32(20, csize, true);
+    record.setUint32(24, size, true);
+    record.setUint16(28, nameBytes.length, true);
+    record.setUint32(38, (0o100644 << 16) >>> 0, true);
+    record.setUint32(42, offset, true);
+    this.#central.push(new Uint8Array(record.buffer), nameBytes);
+    this.#count++;
+    if (this.#position >= 0xffff_ffff) {
+      throw new Error("A bench part passed 4 GiB: use more --parts.");
+    }
+  }
+
+  async finish() {
+    const cdStart = this.#position;
+    for (const piece of this.#central) await this.#write(piece);
+    const end = new DataView(new ArrayBuffer(22));
+    end.setUint32(0, 0x06054b50, true);
+    end.setUint16(8, this.#count, true);
+    end.setUint16(10, this.#count, true);
+    end.setUint32(12, this.#position - cdStart, true);
+    end.setUint32(16, cdStart, true);
+    await this.#write(new Uint8Array(end.buffer));
+  }
+}
+
+/** Pieces of one media file: pool bytes with a unique first 16 bytes. */
+function* mediaPieces(
+  pool: Uint8Array,
+  media: { size: number; offset: number; id: number },
+): Iterable<Uint8Array> {
+  const piece = 65535 * 64;
+  for (let at = 0; at < media.size; at += piece) {
+    const chunk = pool.slice(
+      media.offset + at,
+      media.offset + Math.min(media.size, at + piece),
+    );
+    if (at === 0) {
+      new DataView(chunk.buffer).setFloat64(0, media.id);
+      new DataView(chunk.buffer).setFloat64(8, media.offset);
+    }
+    yield chunk;
+  }
+}
+
+export async function buildExport(
+  dir: string,
+  gb: number,
+  parts: number,
+): Promise<{ paths: string[]; items: number; copies: number; bytes: number }> {
+  const poolSize = 128 * MIB;
+  const pool = randomPool(poolSize);
+  const plan = planExport(gb * 1024 * MIB, parts, poolSize);
+  const paths: string[] = [];
+  for (let p = 0; p < parts; p++) {
+    const path = join(
+      dir,
+      `takeout-20240101T000000Z-${String(p + 1).padStart(3, "0")}.zip`,
+    );
+    paths.push(path);
+    using file = await Deno.open(path, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    const zip = new ZipWriter(file);
+    for (const entry of plan.byPart[p]) {
+      if (entry.media) {
+        await zip.add(
+          entry.name,
+          mediaPieces(pool, entry.media),
+          entry.media.size,
+        );
+      } else {
+        await zip.add(entry.name, [entry.json!], entry.json!.length);
+      }
+    }
+    await zip.finish();
+  }
+  return { paths, items: plan.items, copies: plan.copies, bytes: plan.bytes };
+}
+
+// ---- measuring --------------------------------------------------------------
+
+export interface Measured {
+  seconds: number;
+  peakMb: number;
+  code: number;
+  stderr: string;
+}
+
+/** Peak resident set so far (VmHWM) of a live process, in kB; 0 if gone. */
+async function vmHwmKb(pid: number): Promise<number> {
+  try {
+    const status = await Deno.readTextFile(`/proc/${pid}/status`);
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs a command, polling its peak memory until it ends. */
+export async function measure(
+  command: string,
+  args: string[],
+): Promise<Measured> {
+  const started = performance.now();
+  const child = new Deno.Command(command, {
+    args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let peak = 0;
+  let running = true;
+  const poll = (async () => {
+    while (running) {
+      peak = Math.max(peak, await vmHwmKb(child.pid));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  running = false;
+  await poll;
+  if (peak === 0) {
+    throw new Error(
+      `Cannot read /proc/${child.pid}/status to measure memory: this ` +
+        "benchmark runs on Linux, with --allow-all (Deno lets only that read /proc).",
+    );
+  }
+  return { seconds, peakMb: peak / 1024, code: status.code, stderr };
+}
+
+/**
+ * Writes back what the kernel still holds dirty (the parts just built, the
+ * files of the previous run), so that neither run pays for the other's.
+ */
+async function settleDisk(): Promise<void> {
+  try {
+    await new Deno.Command("sync", { stdout: "null", stderr: "null" })
+      .output();
+  } catch {
+    // No sync command: the figures are only noisier.
+  }
+}
+
+async function hasUnzip(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("unzip", {
+      args: ["-v"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+}
+
+export function resultTable(
+  unzip: Measured,
+  takeout: Measured,
+): { text: string; pass: boolean } {
+  const ratio = takeout.seconds / unzip.seconds;
+  const timeOk = ratio <= TIME_TARGET;
+  const memOk = takeout.peakMb < MEMORY_TARGET_MB;
+  const widths = [22, 12, 16, 24, 6];
+  const lines = [
+    row(["", "unzip", "gphotos-sync", "target", "result"], widths),
+    row([
+      "wall time",
+      `${unzip.seconds.toFixed(1)} s`,
+      `${takeout.seconds.toFixed(1)} s`,
+      `<= ${TIME_TARGET}x unzip (${ratio.toFixed(2)}x)`,
+      timeOk ? "pass" : "FAIL",
+    ], widths),
+    row([
+      "peak memory (VmHWM)",
+      `${unzip.peakMb.toFixed(0)} MB`,
+      `${takeout.peakMb.toFixed(0)} MB`,
+      `< ${MEMORY_TARGET_MB} MB`,
+      memOk ? "pass" : "FAIL",
+    ], widths),
+  ];
+  return { text: lines.join("\n"), pass: timeOk && memOk };
+}
+
+async function main(args: string[]): Promise<number> {
+  const options = parseBenchArgs(args, Deno.cwd());
+  if (!await hasUnzip()) {
+    console.error(
+      "unzip is not installed. Install it (Debian/Ubuntu: apt-get install " +
+        "unzip; Fedora: dnf install unzip; macOS has it) and run again.",
+    );
+    return 1;
+  }
+  await Deno.mkdir(options.dir, { recursive: true });
+  const work = await Deno.makeTempDir({ dir: options.dir, prefix: "run-" });
+  try {
+    console.error(
+      `Building a ${options.gb} GiB export in ${options.parts} parts in ${work}...`,
+    );
+    const t0 = performance.now();
+    const built = await buildExport(work, options.gb, options.parts);
+    console.error(
+      `Built ${built.items} items (+${built.copies} album copies), ` +
+        `${(built.bytes / 1024 / MIB).toFixed(2)} GiB in ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s.`,
+    );
+    // Both start with the parts in the page cache (just written) and end
+    // with the files handed to the kernel; the importer also flushes each
+    // file to the disk before recording it, which unzip does not.
+    const unzipDir = join(work, "unzip");
+    await settleDisk();
+    const started = performance.now();
+    let unzipPeak = 0;
+    for (const part of built.paths) {
+      const r = await measure("unzip", ["-q", "-o", part, "-d", unzipDir]);
+      if (r.code !== 0) throw new Error(`unzip failed: ${r.stderr}`);
+      unzipPeak = Math.max(unzipPeak, r.peakMb);
+    }
+    const unzip: Measured = {
+      seconds: (performance.now() - started) / 1000,
+      peakMb: unzipPeak,
+      code: 0,
+      stderr: "",
+    };
+    await Deno.remove(unzipDir, { recursive: true });
+    await settleDisk();
+    const root = join(work, "root");
+    const takeout = await measure(Deno.execPath(), [
+      "run",
+      "--allow-all",
+      MAIN,
+      "takeout",
+      root,
+      ...built.paths,
+    ]);
+    if (takeout.code !== 0) {
+      throw new Error(`gphotos-sync takeout failed: ${takeout.stderr}`);
+    }
+    console.error(takeout.stderr.trim());
+    const table = resultTable(unzip, takeout);
+    console.log(
+      `${built.items} items, ${built.copies} album copies, ${
+        (built.bytes / 1024 / MIB).toFixed(2)
+      } GiB in ${options.parts} zip parts\n`,
+    );
+    console.log(table.text);
+    return table.pass ? 0 : 1;
+  } finally {
+    if (options.keep) console.error(`Kept ${work}.`);
+    else await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await main(Deno.args);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    Deno.exitCode = 1;
+  }
+}
