@@ -49,14 +49,30 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   // --quiet: everything for people is held back and shown, as one
   // paragraph, only if the run fails (cron mails only then).
   const held: string[] = [];
-  const tellPerson = options.quiet ? (line: string) => held.push(line) : tell;
+  const toPerson = options.quiet ? (line: string) => held.push(line) : tell;
+  // What the person is told (results, errors) also goes into the log file,
+  // so a quiet scheduled run leaves its summary there.
+  let record: ((line: string) => void) | undefined;
+  const tellPerson = (line: string) => {
+    toPerson(line);
+    record?.(
+      `${
+        deps.now().toISOString().replace("T", " ").slice(0, 19)
+      } NOTE     ${line}`,
+    );
+  };
   const closers: (() => void)[] = [];
   let logger: Logger | undefined;
   let code: number;
   try {
-    const sinks = openLogSinks(options, deps.now, closers, tellPerson);
+    // A dry run writes nothing at all, not even its log.
+    const dryRun = options.command === "takeout" && options.dryRun;
+    const sinks = dryRun
+      ? {}
+      : openLogSinks(options, deps.now, closers, tellPerson);
+    record = sinks.file;
     logger = createLogger(options.logLevel, {
-      stderr: tellPerson,
+      stderr: toPerson,
       file: sinks.file,
       trace: sinks.trace,
       now: deps.now,
