@@ -88,6 +88,12 @@ export interface HttpRequest {
   auth?: AccessTokenSource;
   /** Names the call in messages, e.g. "mediaItems.list". */
   label?: string;
+  /**
+   * Retries for this call instead of the client's (--max-retries): for a
+   * call whose 429 means a limit that waiting seconds will not lift, such
+   * as too many open Picker sessions.
+   */
+  maxRetries?: number;
 }
 
 export interface StreamResponse {
@@ -311,6 +317,7 @@ export class HttpClient {
     const target = new URL(url);
     const label = request.label ?? describeTarget(request, target);
     const signal = request.signal;
+    const maxRetries = request.maxRetries ?? this.maxRetries;
     let retries = 0;
     let refreshed = false;
     let token: string | undefined;
@@ -340,7 +347,7 @@ export class HttpClient {
       const retryable = outcome.kind === "network" ||
         RETRYABLE_STATUSES.has(outcome.status);
       if (!retryable) throw this.#refusal(outcome, label, request);
-      if (retries >= this.maxRetries) {
+      if (retries >= maxRetries) {
         throw this.#exhausted(outcome, label, retries);
       }
       const delay = this.#delayMs(
@@ -353,9 +360,7 @@ export class HttpClient {
           outcome.kind === "status"
             ? `HTTP ${outcome.status}`
             : redact(outcome.reason)
-        }; retry ${retries} of ${this.maxRetries} in ${
-          (delay / 1000).toFixed(1)
-        } s`,
+        }; retry ${retries} of ${maxRetries} in ${(delay / 1000).toFixed(1)} s`,
       );
       try {
         await this.#sleep(delay, signal);

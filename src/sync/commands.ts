@@ -1,9 +1,10 @@
 // Dispatch from the parsed options to each command's core.
 
 import type { Options } from "../cli/args.ts";
-import { ExitCode, GphotosError } from "../errors.ts";
+import { ExitCode } from "../errors.ts";
 import type { RunContext } from "./context.ts";
 import { openGoogleSession } from "./google_session.ts";
+import { runPick } from "./pick_run.ts";
 import { runStatus } from "./status.ts";
 import { runSync } from "./sync_run.ts";
 import { runTakeout } from "./takeout_run.ts";
@@ -35,9 +36,6 @@ export async function runCommand(
     case "takeout":
       return await runTakeout(options, ctx);
     case "pick":
-      throw new GphotosError(
-        `"gphotos-sync ${options.command}" is not available in this version yet. Use "gphotos-sync ROOT" for the Library API.`,
-        ExitCode.failed,
-      );
+      return await runPick(options, ctx);
   }
 }

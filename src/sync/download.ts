@@ -1,32 +1,25 @@
 // The download step of `sync`: fresh baseUrls by batchGet (at most 50 ids a
 // call, as they expire after an hour), then a bounded pool of streams, each
-// written to a temp file in its folder, checked, renamed, and only then
-// marked downloaded in the index.
+// written to a temp file in its folder, checked, renamed (item_fetch.ts,
+// shared with `pick`), and only then marked downloaded in the index.
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { SyncOptions } from "../cli/options.ts";
 import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
-import { ApiError, DiskError, InterruptedError } from "../errors.ts";
-import { cleanStaleTemps, writeStreamAtomic } from "../fs/atomic_write.ts";
+import { ApiError, InterruptedError } from "../errors.ts";
 import { resolveInside } from "../fs/confine.ts";
-import {
-  FileNameError,
-  SizeMismatchError,
-  UnsafePathError,
-} from "../fs/fs_errors.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
-import { clampFileTime } from "../fs/times.ts";
 import type { MediaItem } from "../google/api_types.ts";
-import { type HttpClient, NetworkError } from "../google/http.ts";
+import type { HttpClient } from "../google/http.ts";
 import {
   type LibraryClient,
   MAX_BATCH_GET,
   toMediaRecord,
 } from "../google/library.ts";
-import { ExpiredUrlError, openMediaStream } from "../google/media_download.ts";
 import type { BadIds } from "./bad_ids.ts";
 import type { RunContext } from "./context.ts";
+import { type FreshUrl, ItemFetcher } from "./item_fetch.ts";
 import { Pool } from "./pool.ts";
 import type { Progress } from "./progress.ts";
 
@@ -179,7 +172,7 @@ async function resetMissing(
 }
 
 class DownloadRun {
-  #cleaned = new Set<string>();
+  readonly #fetcher: ItemFetcher;
 
   constructor(
     private options: DownloadOptions,
@@ -187,28 +180,28 @@ class DownloadRun {
     private result: DownloadResult,
     private signal: AbortSignal,
     private fail: (e: Error) => void,
-  ) {}
+  ) {
+    this.#fetcher = new ItemFetcher({
+      root: deps.root,
+      http: deps.http,
+      profile: deps.profile,
+      logger: deps.ctx.logger,
+      sleep: deps.ctx.sleep,
+      imageTimeout: options.imageTimeout,
+      videoTimeout: options.videoTimeout,
+    });
+  }
 
   /**
    * gphotos-sync's rule: a file already at the item's path is taken as the
    * item (e.g. a backup restored from elsewhere) and not fetched again.
    */
   async alreadyOnDisk(item: IndexedItem): Promise<boolean> {
-    let path: string;
-    try {
-      path = await this.#target(item);
-    } catch {
-      return false;
-    }
-    try {
-      const st = await Deno.stat(path);
-      if (!st.isFile || st.size === 0) return false;
-      this.deps.db.markDownloaded(item.remoteId, st.size);
-      this.result.alreadyOnDisk++;
-      return true;
-    } catch {
-      return false;
-    }
+    const size = await this.#fetcher.sizeOnDisk(item);
+    if (size === undefined) return false;
+    this.deps.db.markDownloaded(item.remoteId, size);
+    this.result.alreadyOnDisk++;
+    return true;
   }
 
   /**
@@ -268,99 +261,32 @@ class DownloadRun {
   }
 
   async download(item: IndexedItem, api: MediaItem): Promise<void> {
-    const { ctx } = this.deps;
-    const name = `${item.path}/${item.fileName}`;
-    let baseUrl = api.baseUrl;
-    let lastError: unknown;
-    // A body that breaks off is retried like a failed request: up to
-    // --max-retries times, with the same backoff.
-    const attempts = this.deps.http.maxRetries + 1;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (this.signal.aborted) return;
-      if (attempt > 1) {
-        try {
-          await this.deps.ctx.sleep(
-            this.deps.http.backoffMs(attempt - 2),
-            this.signal,
-          );
-        } catch {
-          return;
-        }
-      }
-      try {
-        if (!baseUrl) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
-        const bytes = await this.#fetchTo(item, baseUrl);
-        this.deps.db.markDownloaded(item.remoteId, bytes);
-        this.result.downloaded++;
-        this.result.bytes += bytes;
-        ctx.logger.debug(`Downloaded ${name} (${bytes} bytes)`);
-        return;
-      } catch (e) {
-        if (this.signal.aborted) return;
-        lastError = e;
-        if (e instanceof DiskError) return this.fail(e);
-        if (e instanceof UnsafePathError || e instanceof FileNameError) {
-          return this.#bad(item, e.message);
-        }
-        if (e instanceof InterruptedError) return;
-        const transient = e instanceof ExpiredUrlError ||
-          e instanceof NetworkError || e instanceof SizeMismatchError;
-        if (!transient) break;
-        ctx.logger.info(
-          `${name}: attempt ${attempt} failed (${(e as Error).message})`,
-        );
-        // A new baseUrl for the next attempt: the old one may have expired
-        // while the transfer stalled.
-        try {
-          const [r] = await this.deps.library.batchGet([item.remoteId], {
-            signal: this.signal,
-          });
-          if ("error" in r) {
-            return this.#bad(item, `Google: ${r.error.message}`);
-          }
-          baseUrl = r.ok.baseUrl;
-        } catch (e2) {
-          if (this.signal.aborted) return;
-          lastError = e2;
-          if (!(e2 instanceof NetworkError)) break;
-        }
-      }
-    }
-    this.#bad(
+    const outcome = await this.#fetcher.fetch(
       item,
-      lastError instanceof Error ? lastError.message : String(lastError),
+      api.baseUrl,
+      async (signal): Promise<FreshUrl> => {
+        const [r] = await this.deps.library.batchGet([item.remoteId], {
+          signal,
+        });
+        if ("error" in r) return { failed: `Google: ${r.error.message}` };
+        // An item without a baseUrl is asked for again on the next attempt.
+        return { baseUrl: r.ok.baseUrl ?? "" };
+      },
+      this.signal,
     );
-  }
-
-  async #fetchTo(item: IndexedItem, baseUrl: string): Promise<number> {
-    const path = await this.#target(item);
-    const folder = dirname(path);
-    if (!this.#cleaned.has(folder)) {
-      this.#cleaned.add(folder);
-      await cleanStaleTemps(folder, {
-        recursive: false,
-        logger: this.deps.ctx.logger,
-      });
+    switch (outcome.kind) {
+      case "downloaded":
+        this.deps.db.markDownloaded(item.remoteId, outcome.bytes);
+        this.result.downloaded++;
+        this.result.bytes += outcome.bytes;
+        return;
+      case "failed":
+        return this.#bad(item, outcome.reason);
+      case "fatal":
+        return this.fail(outcome.error);
+      case "stopped":
+        return;
     }
-    const seconds = item.isVideo
-      ? this.options.videoTimeout
-      : this.options.imageTimeout;
-    const media = await openMediaStream(this.deps.http, baseUrl, {
-      isVideo: item.isVideo,
-      signal: this.signal,
-      timeoutMs: seconds * 1000,
-      label: `${item.path}/${item.fileName}`,
-    });
-    const written = await writeStreamAtomic(path, media.body, {
-      expectedSize: media.contentLength,
-      mtime: clampFileTime(item.createDate, this.deps.profile.minTime),
-      signal: this.signal,
-    });
-    return written.bytes;
-  }
-
-  #target(item: IndexedItem): Promise<string> {
-    return resolveInside(this.deps.root, join(item.path, item.fileName));
   }
 
   #bad(item: IndexedItem, reason: string): void {

@@ -1,6 +1,6 @@
 // The fake Google server: Deno.serve on 127.0.0.1 behind the TCP relay,
-// routing to the Library API, media and OAuth modules, with fault injection
-// and a request log in front of every route.
+// routing to the Library API, Picker API (under /picker), media and OAuth
+// modules, with fault injection and a request log in front of every route.
 
 import type { Era } from "./access.ts";
 import { type Fault, faultResponse, Faults } from "./faults.ts";
@@ -13,6 +13,8 @@ import { AUTH_PATH, oauthRoutes, TOKEN_PATH } from "./oauth_routes.ts";
 import { OAuthState, type TokenGrant } from "./oauth_state.ts";
 import { Signer } from "./opaque_ids.ts";
 import { type EmptyPagesOptions, Pager } from "./paging.ts";
+import { PICKER_PREFIX, pickerRoutes } from "./picker_routes.ts";
+import { FakePicker } from "./picker_state.ts";
 import { RequestLog } from "./request_log.ts";
 import { type Route, Router } from "./router.ts";
 import type {
@@ -71,6 +73,8 @@ export class FakeGoogle implements AsyncDisposable {
   readonly settings: FakeGoogleSettings;
   /** Consent answer, refresh failures, revocation, token lifetime. */
   readonly oauth: OAuthState;
+  /** Picker sessions and the simulated person picking on a phone. */
+  readonly picker: FakePicker;
   /** What route modules share (for extra routes added later). */
   readonly deps: ServerDeps;
   readonly #router: Router;
@@ -81,6 +85,7 @@ export class FakeGoogle implements AsyncDisposable {
 
   constructor(parts: {
     deps: ServerDeps;
+    picker: FakePicker;
     router: Router;
     server: Deno.HttpServer<Deno.NetAddr>;
     front: TcpFront;
@@ -92,6 +97,7 @@ export class FakeGoogle implements AsyncDisposable {
     this.library = parts.deps.library;
     this.settings = parts.deps.settings;
     this.oauth = parts.deps.oauth;
+    this.picker = parts.picker;
     this.faults = parts.faults;
     this.requests = parts.requests;
     this.#router = parts.router;
@@ -99,6 +105,11 @@ export class FakeGoogle implements AsyncDisposable {
     this.#front = parts.front;
     this.#shutdown = parts.shutdown;
     this.url = `http://127.0.0.1:${parts.front.port}`;
+  }
+
+  /** The Picker API root (what GPHOTOS_PICKER_API names). */
+  get pickerUrl(): string {
+    return this.url + PICKER_PREFIX;
   }
 
   get authUri(): string {
@@ -197,11 +208,17 @@ function build(options: FakeGoogleOptions): FakeGoogle {
     now,
     baseUrl: () => base,
   };
+  const picker = new FakePicker({
+    library: deps.library,
+    now,
+    seed: String(seed),
+  });
   const router = new Router();
   router.add(
     ...libraryRoutes(deps),
     ...mediaRoutes(deps),
     ...oauthRoutes(deps),
+    ...pickerRoutes(deps, picker),
   );
   if (options.routes) router.add(...options.routes(deps));
 
@@ -294,6 +311,7 @@ function build(options: FakeGoogleOptions): FakeGoogle {
   base = `http://127.0.0.1:${front.port}`;
   return new FakeGoogle({
     deps,
+    picker,
     router,
     server,
     front,

@@ -120,22 +120,22 @@ Deno.test("extra routes plug in with their own request class, faults and log", a
   await using google = await startFakeGoogle({
     routes: (deps) => [{
       method: "POST",
-      pattern: /^\/picker\/v1\/sessions$/,
-      requestClass: "pickerSessions",
+      pattern: /^\/extra\/v1\/things$/,
+      requestClass: "extraThings",
       handle: () =>
         Response.json({ id: "s1", items: deps.library.items.length }),
     }],
   });
   google.library.photo("x.jpg", null);
   const post = () =>
-    fetch(google.url + "/picker/v1/sessions", { method: "POST", body: "{}" });
-  google.faults.next("pickerSessions", 1, 503);
+    fetch(google.url + "/extra/v1/things", { method: "POST", body: "{}" });
+  google.faults.next("extraThings", 1, 503);
   const failed = await post();
   assertEquals(failed.status, 503);
   await failed.body?.cancel();
   const ok = await post();
   assertEquals(await ok.json(), { id: "s1", items: 1 });
-  assertEquals(google.requests.count("pickerSessions"), 2);
+  assertEquals(google.requests.count("extraThings"), 2);
   google.addRoutes({
     method: "GET",
     pattern: /^\/boom$/,

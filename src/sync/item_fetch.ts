@@ -1,0 +1,185 @@
+// Fetching one indexed item to its place on disk, shared by `sync` and
+// `pick`: the item's bytes from a baseUrl ("=d" / "=dv", with the Bearer
+// header where the source needs it) are written to a temp file in the
+// target folder, checked against the announced size, dated, then renamed.
+// A transfer that breaks off is tried again, up to --max-retries times with
+// the request backoff, each time with a fresh baseUrl from the caller (the
+// Library API's batchGet, the Picker's re-listing). The caller marks the
+// index from the outcome.
+
+import { dirname, join } from "node:path";
+import type { Logger } from "../cli/log.ts";
+import type { IndexedItem } from "../db/rows.ts";
+import { DiskError, InterruptedError } from "../errors.ts";
+import { cleanStaleTemps, writeStreamAtomic } from "../fs/atomic_write.ts";
+import { resolveInside } from "../fs/confine.ts";
+import {
+  FileNameError,
+  SizeMismatchError,
+  UnsafePathError,
+} from "../fs/fs_errors.ts";
+import type { FsProfile } from "../fs/fs_profile.ts";
+import { clampFileTime } from "../fs/times.ts";
+import {
+  type AccessTokenSource,
+  type HttpClient,
+  NetworkError,
+} from "../google/http.ts";
+import { ExpiredUrlError, openMediaStream } from "../google/media_download.ts";
+
+export type FetchOutcome =
+  | { kind: "downloaded"; bytes: number }
+  /** Failed for good: the item goes to the bad-ids list. */
+  | { kind: "failed"; reason: string }
+  /** The disk cannot take more: every download must stop. */
+  | { kind: "fatal"; error: Error }
+  /** The run's signal aborted (Ctrl-C, or another download's disk error). */
+  | { kind: "stopped" };
+
+/** What a caller answers when asked for a fresh baseUrl. */
+export type FreshUrl =
+  | { baseUrl: string }
+  /** The source says the item cannot be had (e.g. Google calls the id invalid). */
+  | { failed: string }
+  /** Nothing more can be fetched from this source in this run. */
+  | { fatal: Error };
+
+export interface ItemFetcherOptions {
+  root: string;
+  http: HttpClient;
+  profile: FsProfile;
+  logger: Logger;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** --image-timeout / --video-timeout, in seconds. */
+  imageTimeout: number;
+  videoTimeout: number;
+  /** Picker baseUrls need `Authorization: Bearer`; Library ones do not. */
+  auth?: AccessTokenSource;
+}
+
+export class ItemFetcher {
+  readonly #o: ItemFetcherOptions;
+  readonly #cleaned = new Set<string>();
+
+  constructor(options: ItemFetcherOptions) {
+    this.#o = options;
+  }
+
+  /** Where the item's file goes: ROOT/<path>/<fileName>, confined to ROOT. */
+  target(item: IndexedItem): Promise<string> {
+    return resolveInside(this.#o.root, join(item.path, item.fileName));
+  }
+
+  /**
+   * gphotos-sync's rule: a non-empty file already at the item's path is
+   * taken as the item (e.g. a backup restored from elsewhere) and not
+   * fetched again. Its size, or undefined when there is none.
+   */
+  async sizeOnDisk(item: IndexedItem): Promise<number | undefined> {
+    try {
+      const st = await Deno.stat(await this.target(item));
+      return st.isFile && st.size > 0 ? st.size : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Downloads the item from `baseUrl`, retrying transfers that break off
+   * with a baseUrl from `fresh` (told why the last attempt failed: an
+   * ExpiredUrlError means the old baseUrl is refused). Never throws: the
+   * outcome says what happened.
+   */
+  async fetch(
+    item: IndexedItem,
+    baseUrl: string | undefined,
+    fresh: (signal: AbortSignal, cause: unknown) => Promise<FreshUrl>,
+    signal: AbortSignal,
+  ): Promise<FetchOutcome> {
+    const name = `${item.path}/${item.fileName}`;
+    let url = baseUrl;
+    let lastError: unknown;
+    const attempts = this.#o.http.maxRetries + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (signal.aborted) return { kind: "stopped" };
+      if (attempt > 1) {
+        try {
+          await this.#o.sleep(this.#o.http.backoffMs(attempt - 2), signal);
+        } catch {
+          return { kind: "stopped" };
+        }
+      }
+      try {
+        if (!url) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
+        const bytes = await this.fetchOnce(item, url, signal);
+        this.#o.logger.debug(`Downloaded ${name} (${bytes} bytes)`);
+        return { kind: "downloaded", bytes };
+      } catch (e) {
+        if (signal.aborted) return { kind: "stopped" };
+        lastError = e;
+        if (e instanceof DiskError) return { kind: "fatal", error: e };
+        if (e instanceof UnsafePathError || e instanceof FileNameError) {
+          return { kind: "failed", reason: e.message };
+        }
+        if (e instanceof InterruptedError) return { kind: "stopped" };
+        const transient = e instanceof ExpiredUrlError ||
+          e instanceof NetworkError || e instanceof SizeMismatchError;
+        if (!transient) break;
+        this.#o.logger.info(
+          `${name}: attempt ${attempt} failed (${(e as Error).message})`,
+        );
+        // A new baseUrl for the next attempt: the old one may have expired
+        // while the transfer stalled.
+        try {
+          const answer = await fresh(signal, e);
+          if ("failed" in answer) {
+            return { kind: "failed", reason: answer.failed };
+          }
+          if ("fatal" in answer) return { kind: "fatal", error: answer.fatal };
+          url = answer.baseUrl;
+        } catch (e2) {
+          if (signal.aborted) return { kind: "stopped" };
+          lastError = e2;
+          if (!(e2 instanceof NetworkError)) break;
+        }
+      }
+    }
+    return {
+      kind: "failed",
+      reason: lastError instanceof Error
+        ? lastError.message
+        : String(lastError),
+    };
+  }
+
+  /** One transfer: temp file, size check, capture time as mtime, rename. */
+  async fetchOnce(
+    item: IndexedItem,
+    baseUrl: string,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const path = await this.target(item);
+    const folder = dirname(path);
+    if (!this.#cleaned.has(folder)) {
+      this.#cleaned.add(folder);
+      await cleanStaleTemps(folder, {
+        recursive: false,
+        logger: this.#o.logger,
+      });
+    }
+    const seconds = item.isVideo ? this.#o.videoTimeout : this.#o.imageTimeout;
+    const media = await openMediaStream(this.#o.http, baseUrl, {
+      isVideo: item.isVideo,
+      auth: this.#o.auth,
+      signal,
+      timeoutMs: seconds * 1000,
+      label: `${item.path}/${item.fileName}`,
+    });
+    const written = await writeStreamAtomic(path, media.body, {
+      expectedSize: media.contentLength,
+      mtime: clampFileTime(item.createDate, this.#o.profile.minTime),
+      signal,
+    });
+    return written.bytes;
+  }
+}
