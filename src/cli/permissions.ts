@@ -47,7 +47,9 @@ export function needsSymlinks(options: Options): boolean {
     return !options.skipAlbums && !options.useHardlinks;
   }
   if (options.command === "pick") {
-    return options.album !== undefined && !options.useHardlinks;
+    // --resume may take the album name from the index.
+    return (options.album !== undefined || options.resume) &&
+      !options.useHardlinks;
   }
   if (options.command === "takeout") return !options.useHardlinks;
   return false;

@@ -71,14 +71,22 @@ export class ItemFetcher {
   }
 
   /**
-   * gphotos-sync's rule: a non-empty file already at the item's path is
-   * taken as the item (e.g. a backup restored from elsewhere) and not
-   * fetched again. Its size, or undefined when there is none.
+   * gphotos-sync's rule, made safe: a non-empty file already at the item's
+   * path is taken as the item (a backup restored from elsewhere, an index
+   * rebuilt with --flush-index) and not fetched again, but only when its
+   * modification time is the item's capture time, as every download sets
+   * it. gphotos-sync trusted the name alone, and a rebuilt index that
+   * numbered duplicates differently ("IMG_1 (2).JPG") adopted another
+   * item's bytes. Its size, or undefined when the file is not this item.
    */
   async sizeOnDisk(item: IndexedItem): Promise<number | undefined> {
     try {
       const st = await Deno.stat(await this.target(item));
-      return st.isFile && st.size > 0 ? st.size : undefined;
+      if (!st.isFile || st.size === 0 || !st.mtime) return undefined;
+      const expected = clampFileTime(item.createDate, this.#o.profile.minTime);
+      // FAT keeps times to 2 s.
+      const off = Math.abs(st.mtime.getTime() - expected.getTime());
+      return off < 2000 ? st.size : undefined;
     } catch {
       return undefined;
     }

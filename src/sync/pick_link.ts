@@ -29,10 +29,8 @@ export async function qrText(
   options: { color: boolean },
 ): Promise<string | undefined> {
   try {
-    // Pinned inline rather than in deno.json's import map so the one module
-    // that draws QR codes names exactly what it loads.
-    // deno-lint-ignore no-import-prefix
-    const mod = await import("npm:qrcode@1.5.4");
+    // Loaded only when a code is drawn (on a terminal).
+    const mod = await import("qrcode");
     const toString = (mod.default ?? mod).toString as QrToString;
     // Low error correction keeps the code small enough for an 80-column
     // terminal; a screen is not a crumpled label.

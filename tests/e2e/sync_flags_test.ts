@@ -1,7 +1,7 @@
 // End-to-end: the index and download flags of gphotos-sync.
 
 import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { backup, listFiles } from "./harness.ts";
+import { backup, listFiles, sha256 } from "./harness.ts";
 
 Deno.test("zero-item pages that carry a nextPageToken lose no items", async () => {
   await using b = await backup((lib) => lib.generate(350), {
@@ -236,4 +236,31 @@ Deno.test("--do-delete removes the folder of an album deleted on Google, and onl
   const after = await listFiles(b.path("albums"));
   assertEquals(after.length, 1);
   assert(after[0].includes("Kept"), after[0]);
+});
+
+Deno.test("a rebuilt index never adopts another item's file under a renumbered name", async () => {
+  await using b = await backup((lib) => {
+    lib.photo("IMG_1.JPG", "2017-09-26T10:00:00Z", { id: "d26" });
+    lib.photo("IMG_1.JPG", "2017-09-27T10:00:00Z", { id: "d27" });
+    lib.photo("IMG_1.JPG", "2017-09-28T10:00:00Z", { id: "d28" });
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  b.library.remove("d28");
+  const r = await b.sync(["--flush-index"]);
+  assertEquals(r.code, 0, r.stderr);
+  const db = b.db();
+  try {
+    for (const id of ["d26", "d27"]) {
+      const it = db.getItem(id)!;
+      const bytes = await Deno.readFile(b.path(it.path, it.fileName));
+      assertEquals(
+        await sha256(bytes),
+        b.library.sha256(id),
+        `${it.fileName} holds another item's bytes`,
+      );
+    }
+  } finally {
+    db.close();
+  }
 });
