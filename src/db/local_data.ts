@@ -268,6 +268,12 @@ export class LocalData implements Disposable {
 
   close(): void {
     if (this.#closed) return;
+    // A batch holds only facts (files already on disk): keep them.
+    try {
+      this.endBatch();
+    } catch {
+      // The disk refused the commit; the next run finds the files.
+    }
     this.#closed = true;
     if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
     this.#statements.clear();
@@ -296,6 +302,47 @@ export class LocalData implements Disposable {
    * transaction (as a savepoint: if it throws, only its own writes are
    * undone, and the outer one decides what happens next).
    */
+  /**
+   * Group commit for many small writes (marking downloads): until
+   * endBatch(), writes share one transaction, committed every `maxOps`
+   * writes or `maxMs` milliseconds. A crash loses at most the writes since
+   * the last commit: files written but not yet marked are found on disk
+   * and taken as they are by the next run. One commit per item would cost
+   * a journal flush per item.
+   */
+  beginBatch(maxOps = 200, maxMs = 2000): void {
+    if (this.#batch || this.#depth > 0) {
+      throw new Error("beginBatch() inside a transaction or another batch");
+    }
+    this.#write("BEGIN IMMEDIATE");
+    this.#depth = 1;
+    this.#batch = { maxOps, maxMs, ops: 0, since: Date.now() };
+  }
+
+  /** Commits what the batch holds and returns to one commit per write. */
+  endBatch(): void {
+    if (!this.#batch) return;
+    this.#batch = undefined;
+    this.#depth = 0;
+    if (this.#db.isTransaction) this.#write("COMMIT");
+  }
+
+  /** In a batch: counts a write at the top level and commits when due. */
+  #batched(): void {
+    const b = this.#batch;
+    if (!b || this.#depth !== 1) return;
+    b.ops++;
+    if (b.ops < b.maxOps && Date.now() - b.since < b.maxMs) return;
+    this.#write("COMMIT");
+    this.#write("BEGIN IMMEDIATE");
+    b.ops = 0;
+    b.since = Date.now();
+  }
+
+  #batch:
+    | { maxOps: number; maxMs: number; ops: number; since: number }
+    | undefined;
+
   transaction<T>(fn: () => T): T {
     const depth = this.#depth;
     const savepoint = `gs_nested_${depth}`;
@@ -312,6 +359,8 @@ export class LocalData implements Disposable {
         );
       }
       this.#write(depth === 0 ? "COMMIT" : `RELEASE ${savepoint}`);
+      this.#depth = depth;
+      this.#batched();
       return result;
     } catch (error) {
       if (depth === 0) {
@@ -893,13 +942,16 @@ export class LocalData implements Disposable {
 
   #run(sql: string, ...params: Params): StatementResultingChanges {
     const statement = this.#stmt(sql);
+    let result: StatementResultingChanges;
     try {
-      return isNamed(params)
+      result = isNamed(params)
         ? statement.run(params[0])
         : statement.run(...params);
     } catch (error) {
       throw this.#diskOr(error, "write");
     }
+    this.#batched();
+    return result;
   }
 
   /** Runs a write; true when it changed at least one row. */

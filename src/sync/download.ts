@@ -103,6 +103,8 @@ export async function downloadMedia(
   const pool = new Pool(options.maxThreads);
   let done = 0;
   const total = pending.length;
+  // Marks of finished downloads are committed in groups (see beginBatch).
+  deps.db.beginBatch();
   try {
     for (let i = 0; i < pending.length && !signal.aborted; i += MAX_BATCH_GET) {
       const batch: IndexedItem[] = [];
@@ -133,6 +135,7 @@ export async function downloadMedia(
     if (!signal.aborted) throw e;
   } finally {
     await pool.drain();
+    deps.db.endBatch();
     deps.progress.downloaded(done, total, result.bytes);
     deps.progress.finish();
   }

@@ -237,6 +237,8 @@ export async function downloadPicked(
     return { ready, waiting };
   };
 
+  // Marks of finished downloads are committed in groups (see beginBatch).
+  deps.db.beginBatch();
   try {
     let { ready, waiting } = triage(entries);
     ctx.logger.info(
@@ -284,6 +286,7 @@ export async function downloadPicked(
     if (!signal.aborted) throw e;
   } finally {
     await pool.drain();
+    deps.db.endBatch();
     deps.progress.downloaded(done, total, result.bytes);
     deps.progress.finish();
   }
