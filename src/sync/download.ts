@@ -34,6 +34,8 @@ export interface DownloadResult {
   videosWaiting: number;
   /** Marked downloaded but missing on disk (--retry-download) and reset. */
   missingReset: number;
+  /** Wall time of the transfers, from the first batchGet to the last byte. */
+  seconds: number;
 }
 
 type DownloadOptions = Pick<
@@ -71,6 +73,7 @@ export async function downloadMedia(
     failed: 0,
     videosWaiting: 0,
     missingReset: 0,
+    seconds: 0,
   };
   const filter = {
     source: "library" as const,
@@ -105,6 +108,7 @@ export async function downloadMedia(
   const total = pending.length;
   // Marks of finished downloads are committed in groups (see beginBatch).
   deps.db.beginBatch();
+  const started = ctx.now().getTime();
   try {
     for (let i = 0; i < pending.length && !signal.aborted; i += MAX_BATCH_GET) {
       const batch: IndexedItem[] = [];
@@ -141,6 +145,7 @@ export async function downloadMedia(
   }
   if (fatal) throw fatal;
   if (ctx.signal.aborted) throw new InterruptedError();
+  result.seconds = (ctx.now().getTime() - started) / 1000;
   return result;
 }
 
