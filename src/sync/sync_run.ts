@@ -17,7 +17,8 @@ import { compareFolder } from "./compare.ts";
 import { indexAlbums, type IndexAlbumsResult } from "./index_albums.ts";
 import { pruneDeletedAlbums } from "./prune_albums.ts";
 import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
+import { cleanStaleTemps } from "../fs/atomic_write.ts";
 import { formatBytes } from "./status.ts";
 
 /** --do-delete compares the index with a complete listing of the library. */
@@ -64,6 +65,7 @@ export async function runSync(
   const started = ctx.now().getTime();
   const badIds = BadIds.load(options.root, ctx.logger);
   try {
+    await sweepStaleTemps(options, ctx);
     const profile = await probeFsProfile(options.root, {
       ntfs: options.ntfs,
       caseInsensitiveFs: options.caseInsensitiveFs,
@@ -195,6 +197,7 @@ export async function runSync(
             alreadyOnDisk: downloaded.alreadyOnDisk,
             failed: downloaded.failed,
             videosWaiting: downloaded.videosWaiting,
+            seconds: downloaded.seconds,
           }
           : null,
         deleted: deleted
@@ -221,6 +224,27 @@ export async function runSync(
     }
     held.lock.release();
   }
+}
+
+/**
+ * A killed run can leave `.gphotos-*.part` files where no later write
+ * looks again: the album-link record beside the index, probe files in
+ * ROOT, a media folder whose items were all finished. Holding the lock,
+ * nobody else's temp files can be there.
+ */
+async function sweepStaleTemps(
+  options: SyncOptions,
+  ctx: RunContext,
+): Promise<void> {
+  const logger = ctx.logger;
+  await cleanStaleTemps(options.root, { recursive: false, logger });
+  if (resolve(options.dbPath) !== resolve(options.root)) {
+    await cleanStaleTemps(options.dbPath, { recursive: false, logger });
+  }
+  await cleanStaleTemps(resolve(options.root, options.photosPath), {
+    recursive: true,
+    logger,
+  });
 }
 
 function summary(
