@@ -12,6 +12,7 @@ import {
 } from "../tests/fake_google/mod.ts";
 import type { RequestClass } from "../tests/fake_google/router.ts";
 import { LocalData } from "../src/db/local_data.ts";
+import { RUNTIME_FLAGS } from "../src/cli/permissions.ts";
 
 const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
@@ -49,7 +50,8 @@ async function runMeasured(
 ): Promise<Measured> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
+    // As the sync task and the binary run it.
+    args: ["run", ...RUNTIME_FLAGS, "--allow-all", MAIN, ...args],
     env,
     stdout: "piped",
     stderr: "piped",

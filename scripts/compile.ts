@@ -5,7 +5,10 @@
 // Deno's runtime for the target (denort), which it downloads; where that is
 // impossible, set DENORT_BIN to a local copy of denort for the target.
 
-import { binaryPermissionFlags } from "../src/cli/permissions.ts";
+import {
+  binaryPermissionFlags,
+  RUNTIME_FLAGS,
+} from "../src/cli/permissions.ts";
 
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -22,6 +25,7 @@ export function compileArgs(target: string | undefined, output: string) {
   return [
     "compile",
     "--no-prompt",
+    ...RUNTIME_FLAGS,
     ...binaryPermissionFlags(),
     ...(target ? ["--target", target] : []),
     "--output",

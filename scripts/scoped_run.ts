@@ -3,7 +3,7 @@
 // under exactly those, passing on signals and the exit code.
 
 import { parseArgs } from "../src/cli/args.ts";
-import { permissionFlags } from "../src/cli/permissions.ts";
+import { permissionFlags, RUNTIME_FLAGS } from "../src/cli/permissions.ts";
 
 const args = Deno.args;
 const io = {
@@ -20,7 +20,7 @@ try {
 }
 const main = new URL("../src/main.ts", import.meta.url).pathname;
 const child = new Deno.Command("deno", {
-  args: ["run", "--no-prompt", ...flags, main, ...args],
+  args: ["run", "--no-prompt", ...RUNTIME_FLAGS, ...flags, main, ...args],
   stdin: "inherit",
   stdout: "inherit",
   stderr: "inherit",

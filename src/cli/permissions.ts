@@ -16,6 +16,17 @@ export const GOOGLE_HOSTS: readonly string[] = [
   "*.googleusercontent.com",
 ];
 
+/**
+ * V8 settings the program runs under (the sync task, the binary). A backup
+ * streams many files and allocates briefly for each; V8's default heap
+ * sizing lets the resident set grow to ~230 MB for 20,000 items, while
+ * --optimize-for-size keeps it under 100 MB at no measurable cost in speed
+ * (see `deno task bench`).
+ */
+export const RUNTIME_FLAGS: readonly string[] = [
+  "--v8-flags=--optimize-for-size",
+];
+
 /** The environment variables the program reads, and nothing else. */
 export const ENV_VARS: readonly string[] = [
   "GPHOTOS_LIBRARY_API",

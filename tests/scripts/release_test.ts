@@ -2,7 +2,10 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertRejects } from "../assert.ts";
 import { artifactName, release } from "../../scripts/release.ts";
 import { compileArgs, compileTarget } from "../../scripts/compile.ts";
-import { binaryPermissionFlags } from "../../src/cli/permissions.ts";
+import {
+  binaryPermissionFlags,
+  RUNTIME_FLAGS,
+} from "../../src/cli/permissions.ts";
 
 Deno.test("release names each binary by version and target and writes SHA256SUMS", async () => {
   const dir = await Deno.makeTempDir();
@@ -58,6 +61,7 @@ Deno.test("a missing compile runtime is a clear error, not a stack trace", async
 Deno.test("the compile command bakes in exactly the binary permission set", () => {
   const args = compileArgs("aarch64-unknown-linux-gnu", "dist/x");
   for (const flag of binaryPermissionFlags()) assert(args.includes(flag), flag);
+  for (const flag of RUNTIME_FLAGS) assert(args.includes(flag), flag);
   assert(!args.includes("--allow-all") && !args.includes("-A"));
   assertEquals(
     args.slice(args.indexOf("--target"), args.indexOf("--target") + 2),
