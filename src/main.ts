@@ -1,6 +1,7 @@
 // Entry point: argv -> main(args, deps) -> exit code. The only Deno.exit.
 
 import { join } from "node:path";
+import { shellWord } from "./cli/shell_word.ts";
 import { parseArgs } from "./cli/args.ts";
 import { helpText, VERSION } from "./cli/help.ts";
 import type { Logger } from "./cli/log.ts";
@@ -179,13 +180,6 @@ function report(
     `Unexpected error: ${err.message}. Nothing already backed up is lost; the log has the details.`,
   );
   return ExitCode.failed;
-}
-
-/** A path as a shell word, quoted when it needs to be. */
-function shellWord(path: string): string {
-  return /^[\w./~+-]+$/.test(path)
-    ? path
-    : `'${path.replaceAll("'", "'\\''")}'`;
 }
 
 function causeText(e: Error): string {

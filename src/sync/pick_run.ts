@@ -7,16 +7,17 @@
 // not all fetched stays in the index (PickerSessions) and at Google until
 // it expires: `pick --resume` finishes it. The exit codes are sync's.
 
+import { withBackup } from "./backup_session.ts";
+import { shellWord } from "../cli/shell_word.ts";
 import { resolve } from "node:path";
 import type { PickOptions } from "../cli/args.ts";
-import { LocalData } from "../db/local_data.ts";
+import type { LocalData } from "../db/local_data.ts";
 import {
   type PickerSessionRecord,
   PickerSessions,
 } from "../db/picker_sessions.ts";
 import { ExitCode, GphotosError, InterruptedError } from "../errors.ts";
-import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
-import { acquireLock } from "../fs/lock.ts";
+import type { FsProfile } from "../fs/fs_profile.ts";
 import {
   DEFAULT_PICKER_API,
   PickerClient,
@@ -25,7 +26,7 @@ import {
 } from "../google/picker.ts";
 import { SCOPE_PICKER } from "../google/scopes.ts";
 import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
-import { BadIds } from "./bad_ids.ts";
+import type { BadIds } from "./bad_ids.ts";
 import type { RunContext } from "./context.ts";
 import { type GoogleSession, openGoogleSession } from "./google_session.ts";
 import { ItemFetcher } from "./item_fetch.ts";
@@ -49,45 +50,13 @@ export async function runPick(
     ? options.scopes
     : [...options.scopes, SCOPE_PICKER];
   const google = await openGoogleSession({ ...options, scopes }, ctx, "picker");
-  await Deno.mkdir(options.root, { recursive: true });
-  await Deno.mkdir(options.dbPath, { recursive: true });
-  const held = await acquireLock(options.dbPath, {
-    logger: ctx.logger,
-    now: ctx.now,
-  });
-  if (!held.acquired) {
-    ctx.tell(
-      `Another run is using the index in ${options.dbPath} (${held.holder.description}); nothing was done.`,
-    );
-    return ExitCode.ok;
-  }
-  const badIds = BadIds.load(options.root, ctx.logger);
-  try {
-    const profile = await probeFsProfile(options.root, {
-      ntfs: options.ntfs,
-      caseInsensitiveFs: options.caseInsensitiveFs,
-      maxFilename: options.maxFilename,
-    }, { logger: ctx.logger });
-    using db = LocalData.open(options.dbPath, {
-      logger: ctx.logger,
-      now: ctx.now,
-    });
-    return await new PickRun(options, ctx, google, db, profile, badIds).run();
-  } finally {
-    try {
-      badIds.store();
-    } catch (e) {
-      ctx.logger.error(`Cannot write ${badIds.file}: ${(e as Error).message}`);
-    }
-    held.lock.release();
-  }
-}
-
-/** A path as a shell word, quoted when it needs to be. */
-function shellWord(path: string): string {
-  return /^[\w./~+-]+$/.test(path)
-    ? path
-    : `'${path.replaceAll("'", "'\\''")}'`;
+  return await withBackup(
+    options,
+    ctx,
+    {},
+    ({ db, profile, badIds }) =>
+      new PickRun(options, ctx, google, db, profile, badIds).run(),
+  );
 }
 
 class PickRun {

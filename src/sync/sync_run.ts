@@ -2,11 +2,9 @@
 // order, with the run's outcome as the exit code.
 
 import type { SyncOptions } from "../cli/options.ts";
-import { LocalData } from "../db/local_data.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { acquireLock } from "../fs/lock.ts";
-import { probeFsProfile } from "../fs/fs_profile.ts";
-import { BadIds } from "./bad_ids.ts";
+import type { BadIds } from "./bad_ids.ts";
+import { withBackup } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
 import { downloadMedia, type DownloadResult } from "./download.ts";
 import { openGoogleSession } from "./google_session.ts";
@@ -17,8 +15,7 @@ import { compareFolder } from "./compare.ts";
 import { indexAlbums, type IndexAlbumsResult } from "./index_albums.ts";
 import { pruneDeletedAlbums } from "./prune_albums.ts";
 import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
-import { isAbsolute, resolve } from "node:path";
-import { cleanStaleTemps } from "../fs/atomic_write.ts";
+import { isAbsolute } from "node:path";
 import { formatBytes } from "./status.ts";
 
 /** --do-delete compares the index with a complete listing of the library. */
@@ -50,32 +47,10 @@ export async function runSync(
   checkDoDelete(options);
   // The client secret is checked before anything is created on disk.
   const session = await openGoogleSession(options, ctx, "library");
-  await Deno.mkdir(options.root, { recursive: true });
-  await Deno.mkdir(options.dbPath, { recursive: true });
-  const held = await acquireLock(options.dbPath, {
-    logger: ctx.logger,
-    now: ctx.now,
-  });
-  if (!held.acquired) {
-    ctx.tell(
-      `Another run is using the index in ${options.dbPath} (${held.holder.description}); nothing was done.`,
-    );
-    return ExitCode.ok;
-  }
   const started = ctx.now().getTime();
-  const badIds = BadIds.load(options.root, ctx.logger);
-  try {
-    await sweepStaleTemps(options, ctx);
-    const profile = await probeFsProfile(options.root, {
-      ntfs: options.ntfs,
-      caseInsensitiveFs: options.caseInsensitiveFs,
-      maxFilename: options.maxFilename,
-    }, { logger: ctx.logger });
-    using db = LocalData.open(options.dbPath, {
-      flush: options.flushIndex,
-      logger: ctx.logger,
-      now: ctx.now,
-    });
+  return await withBackup(options, ctx, {
+    flushIndex: options.flushIndex,
+  }, async ({ db, profile, badIds }) => {
     const progress = options.progress
       ? createProgress({
         write: ctx.stderr,
@@ -216,34 +191,6 @@ export async function runSync(
       }));
     }
     return code;
-  } finally {
-    try {
-      badIds.store();
-    } catch (e) {
-      ctx.logger.error(`Cannot write ${badIds.file}: ${(e as Error).message}`);
-    }
-    held.lock.release();
-  }
-}
-
-/**
- * A killed run can leave `.gphotos-*.part` files where no later write
- * looks again: the album-link record beside the index, probe files in
- * ROOT, a media folder whose items were all finished. Holding the lock,
- * nobody else's temp files can be there.
- */
-async function sweepStaleTemps(
-  options: SyncOptions,
-  ctx: RunContext,
-): Promise<void> {
-  const logger = ctx.logger;
-  await cleanStaleTemps(options.root, { recursive: false, logger });
-  if (resolve(options.dbPath) !== resolve(options.root)) {
-    await cleanStaleTemps(options.dbPath, { recursive: false, logger });
-  }
-  await cleanStaleTemps(resolve(options.root, options.photosPath), {
-    recursive: true,
-    logger,
   });
 }
 
