@@ -10,7 +10,7 @@ export type VideoProcessingStatus =
   | "PROCESSING"
   | "READY"
   | "FAILED";
-const VIDEO_STATUSES: readonly VideoProcessingStatus[] = [
+export const VIDEO_STATUSES: readonly VideoProcessingStatus[] = [
   "UNSPECIFIED",
   "PROCESSING",
   "READY",

@@ -4,24 +4,15 @@
 // so the rest of the program never reads Google's text formats.
 
 import type { JsonObject, JsonReader } from "./json_shape.ts";
+// The same processing states as the Library API's.
+import { VIDEO_STATUSES, type VideoProcessingStatus } from "./api_types.ts";
+export type { VideoProcessingStatus };
 
 export type PickedType = "TYPE_UNSPECIFIED" | "PHOTO" | "VIDEO";
 const PICKED_TYPES: readonly PickedType[] = [
   "TYPE_UNSPECIFIED",
   "PHOTO",
   "VIDEO",
-];
-
-export type VideoProcessingStatus =
-  | "UNSPECIFIED"
-  | "PROCESSING"
-  | "READY"
-  | "FAILED";
-const VIDEO_STATUSES: readonly VideoProcessingStatus[] = [
-  "UNSPECIFIED",
-  "PROCESSING",
-  "READY",
-  "FAILED",
 ];
 
 export interface PollingConfig {
