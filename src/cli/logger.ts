@@ -1,6 +1,7 @@
 // The real logger: stderr for people, the log file for the record, and at
 // trace level every API call also in <ROOT>/gphotos.trace.
 
+import { dirname } from "node:path";
 import { LOG_LEVELS, type Logger, type LogLevel } from "./log.ts";
 
 export interface LogSinks {
@@ -43,6 +44,8 @@ export function openAppendFile(path: string): {
   write: (line: string) => void;
   close: () => void;
 } {
+  // --logfile may name a folder that is not there yet.
+  Deno.mkdirSync(dirname(path), { recursive: true });
   const file = Deno.openSync(path, {
     append: true,
     create: true,

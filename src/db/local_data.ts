@@ -125,10 +125,24 @@ const DISK_CODES = new Set([
   14, /* CANTOPEN */
 ]);
 
+/**
+ * SQLite's primary messages for the disk codes: node:sqlite leaves
+ * `errcode` off the errors of exec() (a COMMIT on a full disk, say).
+ */
+const DISK_MESSAGES: [string, number][] = [
+  ["attempt to write a readonly database", 8],
+  ["disk I/O error", 10],
+  ["database or disk is full", 13],
+  ["unable to open database file", 14],
+];
+
 function sqliteCode(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = (error as { errcode?: unknown }).errcode;
-  return typeof code === "number" ? code & 0xff : undefined;
+  if (typeof code === "number") return code & 0xff;
+  const message = (error as { message?: unknown }).message;
+  if (typeof message !== "string") return undefined;
+  return DISK_MESSAGES.find(([text]) => message.startsWith(text))?.[1];
 }
 
 function isAscii(s: string): boolean {
@@ -363,11 +377,16 @@ export class LocalData implements Disposable {
       this.#batched();
       return result;
     } catch (error) {
-      if (depth === 0) {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      } else {
-        this.#db.exec(`ROLLBACK TO ${savepoint}`);
-        this.#db.exec(`RELEASE ${savepoint}`);
+      try {
+        if (depth === 0) {
+          if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        } else {
+          this.#db.exec(`ROLLBACK TO ${savepoint}`);
+          this.#db.exec(`RELEASE ${savepoint}`);
+        }
+      } catch {
+        // SQLite may have rolled back already (a full disk at COMMIT); the
+        // first error is the one to report.
       }
       throw error;
     } finally {

@@ -94,6 +94,17 @@ export interface HttpRequest {
    * as too many open Picker sessions.
    */
   maxRetries?: number;
+  /**
+   * Retries shared with other calls made for the same piece of work (one
+   * item's download, whose broken transfers the caller repeats itself):
+   * each retry here takes one, and none is made when it is spent.
+   */
+  budget?: RetryBudget;
+}
+
+/** A count of retries several calls draw from (see HttpRequest.budget). */
+export interface RetryBudget {
+  left: number;
 }
 
 export interface StreamResponse {
@@ -347,9 +358,13 @@ export class HttpClient {
       const retryable = outcome.kind === "network" ||
         RETRYABLE_STATUSES.has(outcome.status);
       if (!retryable) throw this.#refusal(outcome, label, request);
-      if (retries >= maxRetries) {
+      if (
+        retries >= maxRetries ||
+        (request.budget !== undefined && request.budget.left <= 0)
+      ) {
         throw this.#exhausted(outcome, label, retries);
       }
+      if (request.budget !== undefined) request.budget.left--;
       const delay = this.#delayMs(
         retries,
         outcome.kind === "status" ? outcome.retryAfter : null,

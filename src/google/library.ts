@@ -309,7 +309,8 @@ const RFC3339 =
 
 /**
  * The normalized record of a Library API item. A missing or unreadable
- * creationTime gives MISSING_DATE_FALLBACK (gphotos-sync did the same). An
+ * creationTime, or one outside the years 1 to 9999, gives
+ * MISSING_DATE_FALLBACK (gphotos-sync did the same for the first two). An
  * item is a video when its mimeType says video/*, or, lacking an image or
  * video mimeType, when it carries video metadata.
  */
@@ -319,9 +320,12 @@ export function toMediaRecord(item: MediaItem): MediaRecord {
   const isVideo = mimeType.startsWith("video/") ||
     (!mimeType.startsWith("image/") && meta.video !== undefined);
   const creation = meta.creationTime?.trim();
-  const parsed = creation && RFC3339.test(creation)
-    ? Date.parse(creation)
-    : NaN;
+  let parsed = creation && RFC3339.test(creation) ? Date.parse(creation) : NaN;
+  // Dates the index and the folders cannot hold (year 0, or past 9999 once
+  // an offset is applied) are as good as none: one such item must not stop
+  // the run.
+  const year = new Date(parsed).getUTCFullYear();
+  if (year < 1 || year > 9999) parsed = NaN;
   const record: MediaRecord = {
     remoteId: item.id,
     source: "library",

@@ -5,7 +5,7 @@
 // again instead of counting the item as failed.
 
 import { ApiError, ScopeError } from "../errors.ts";
-import type { AccessTokenSource, HttpClient } from "./http.ts";
+import type { AccessTokenSource, HttpClient, RetryBudget } from "./http.ts";
 
 /** The baseUrl was refused (403/404): get a fresh one (batchGet) and retry. */
 export class ExpiredUrlError extends ApiError {}
@@ -27,6 +27,8 @@ export interface OpenMediaOptions {
   timeoutMs?: number;
   /** Names the item in messages, e.g. its filename. */
   label?: string;
+  /** Retries shared by every attempt at this item (see RetryBudget). */
+  budget?: RetryBudget;
 }
 
 export function mediaDownloadUrl(baseUrl: string, isVideo: boolean): string {
@@ -49,6 +51,7 @@ export async function openMediaStream(
         timeoutMs: options.timeoutMs,
         auth: options.auth,
         label,
+        budget: options.budget,
       },
     );
     const stream: MediaStream = {

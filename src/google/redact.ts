@@ -32,6 +32,9 @@ const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/-]+=*/gi;
 // an error message): access tokens start with "ya29.", refresh tokens "1//".
 const GOOGLE_ACCESS_TOKEN = /\bya29\.[A-Za-z0-9._-]+/g;
 const GOOGLE_REFRESH_TOKEN = /(^|[^A-Za-z0-9])1\/\/[A-Za-z0-9._-]{10,}/g;
+// Client secrets of OAuth clients made since 2021 (e.g. echoed back by an
+// error description, where no `client_secret=` names them).
+const GOOGLE_CLIENT_SECRET = /\bGOCSPX-[A-Za-z0-9_-]{8,}/g;
 
 export const REDACTED = "REDACTED";
 
@@ -46,5 +49,6 @@ export function redact(text: string): string {
     )
     .replace(BEARER, (_m, lead) => `${lead}${REDACTED}`)
     .replace(GOOGLE_ACCESS_TOKEN, REDACTED)
-    .replace(GOOGLE_REFRESH_TOKEN, (_m, lead) => `${lead}${REDACTED}`);
+    .replace(GOOGLE_REFRESH_TOKEN, (_m, lead) => `${lead}${REDACTED}`)
+    .replace(GOOGLE_CLIENT_SECRET, REDACTED);
 }

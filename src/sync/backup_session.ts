@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { CommonOptions, LayoutOptions } from "../cli/options.ts";
 import { LocalData } from "../db/local_data.ts";
 import { ExitCode } from "../errors.ts";
-import { cleanStaleTemps } from "../fs/atomic_write.ts";
+import { classifyFsError, cleanStaleTemps } from "../fs/atomic_write.ts";
 import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
 import { acquireLock } from "../fs/lock.ts";
 import { BadIds } from "./bad_ids.ts";
@@ -25,8 +25,14 @@ export async function withBackup(
   open: { flushIndex?: boolean },
   fn: (backup: Backup) => Promise<number>,
 ): Promise<number> {
-  await Deno.mkdir(options.root, { recursive: true });
-  await Deno.mkdir(options.dbPath, { recursive: true });
+  for (const folder of [options.root, options.dbPath]) {
+    try {
+      await Deno.mkdir(folder, { recursive: true });
+    } catch (e) {
+      // A file in the way, no permission, a read-only disk: say which.
+      throw classifyFsError(e, "create the folder", folder);
+    }
+  }
   const held = await acquireLock(options.dbPath, {
     logger: ctx.logger,
     now: ctx.now,

@@ -24,8 +24,15 @@ import {
   type AccessTokenSource,
   type HttpClient,
   NetworkError,
+  type RetryBudget,
 } from "../google/http.ts";
 import { ExpiredUrlError, openMediaStream } from "../google/media_download.ts";
+
+/**
+ * Fresh baseUrls refused in a row before an item is given up. One refusal
+ * can be a url that expired on the way; two mean the bytes are withheld.
+ */
+const MAX_FRESH_REFUSALS = 2;
 
 export type FetchOutcome =
   | { kind: "downloaded"; bytes: number }
@@ -106,20 +113,21 @@ export class ItemFetcher {
   ): Promise<FetchOutcome> {
     const name = `${item.path}/${item.fileName}`;
     let url = baseUrl;
+    /** The url came from `fresh` after a failure, moments ago. */
+    let urlIsFresh = false;
+    let freshRefusals = 0;
+    let waits = 0;
     let lastError: unknown;
-    const attempts = this.#o.http.maxRetries + 1;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    // One budget for the item: the retries of each request and the repeats
+    // of broken transfers draw from it together, so --max-retries bounds
+    // the requests for one item (instead of multiplying with itself).
+    const budget: RetryBudget = { left: this.#o.http.maxRetries };
+    for (let attempt = 1;; attempt++) {
       if (signal.aborted) return { kind: "stopped" };
-      if (attempt > 1) {
-        try {
-          await this.#o.sleep(this.#o.http.backoffMs(attempt - 2), signal);
-        } catch {
-          return { kind: "stopped" };
-        }
-      }
+      const budgetBefore = budget.left;
       try {
         if (!url) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
-        const bytes = await this.fetchOnce(item, url, signal);
+        const bytes = await this.fetchOnce(item, url, signal, budget);
         this.#o.logger.debug(`Downloaded ${name} (${bytes} bytes)`);
         return { kind: "downloaded", bytes };
       } catch (e) {
@@ -133,9 +141,41 @@ export class ItemFetcher {
         const transient = e instanceof ExpiredUrlError ||
           e instanceof NetworkError || e instanceof SizeMismatchError;
         if (!transient) break;
+        if (
+          e instanceof ExpiredUrlError && urlIsFresh &&
+          budget.left === budgetBefore
+        ) {
+          // A baseUrl handed out moments ago, refused at its first request:
+          // the bytes are withheld (deleted, or not served). Waiting and
+          // asking again would only spend the retries, slowly.
+          if (++freshRefusals >= MAX_FRESH_REFUSALS) {
+            return {
+              kind: "failed",
+              reason:
+                `Google refused the bytes of ${name} ${
+                  freshRefusals + 1
+                } times in a row, each time at once with a fresh baseUrl ` +
+                `(HTTP ${e.status}); the item cannot be downloaded now ` +
+                "(it may have been deleted).",
+            };
+          }
+        } else {
+          freshRefusals = 0;
+        }
+        if (budget.left <= 0) break;
+        budget.left--;
         this.#o.logger.info(
           `${name}: attempt ${attempt} failed (${(e as Error).message})`,
         );
+        // A refused baseUrl is cured by a fresh one, not by waiting; for
+        // the rest, wait first, so the fresh baseUrl is fresh when used.
+        if (!(e instanceof ExpiredUrlError)) {
+          try {
+            await this.#o.sleep(this.#o.http.backoffMs(waits++), signal);
+          } catch {
+            return { kind: "stopped" };
+          }
+        }
         // A new baseUrl for the next attempt: the old one may have expired
         // while the transfer stalled.
         try {
@@ -145,9 +185,11 @@ export class ItemFetcher {
           }
           if ("fatal" in answer) return { kind: "fatal", error: answer.fatal };
           url = answer.baseUrl;
+          urlIsFresh = true;
         } catch (e2) {
           if (signal.aborted) return { kind: "stopped" };
           lastError = e2;
+          urlIsFresh = false;
           if (!(e2 instanceof NetworkError)) break;
         }
       }
@@ -165,6 +207,7 @@ export class ItemFetcher {
     item: IndexedItem,
     baseUrl: string,
     signal: AbortSignal,
+    budget?: RetryBudget,
   ): Promise<number> {
     const path = await this.target(item);
     const folder = dirname(path);
@@ -182,6 +225,7 @@ export class ItemFetcher {
       signal,
       timeoutMs: seconds * 1000,
       label: `${item.path}/${item.fileName}`,
+      budget,
     });
     const written = await writeStreamAtomic(path, media.body, {
       expectedSize: media.contentLength,

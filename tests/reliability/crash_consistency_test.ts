@@ -1,0 +1,59 @@
+// Crash consistency of `sync`: SIGKILL at random moments (seeded), then a
+// run to completion. After every kill, what the index marks downloaded is
+// on disk and byte-identical to the server's, no file under a real name is
+// partial and the index is sound; after the completing run, every item is
+// there, no temp file is left, album folders have one live link per item,
+// and nothing was written beside ROOT. The default suite runs a few trials;
+// `deno task test:long` runs 24.
+
+import { assert, assertEquals } from "../assert.ts";
+import { crashTrials } from "./crash_loop.ts";
+import { LONG, reportFigures, tempFiles } from "./kit.ts";
+import { backup } from "../e2e/harness.ts";
+import { syncSubject } from "./sync_subject.ts";
+
+Deno.test({
+  name:
+    "sync killed at random moments loses nothing and leaves nothing behind (3 trials)",
+  ignore: LONG,
+  fn: async () => {
+    const figures = await crashTrials(syncSubject, { trials: 3, seed: 13 });
+    reportFigures("sync-crash-short", figures);
+    assertEquals(figures.problems, []);
+    assert(figures.kills >= 3, `only ${figures.kills} kills landed`);
+  },
+});
+
+Deno.test({
+  name:
+    "sync killed at random moments loses nothing and leaves nothing behind (24 trials)",
+  ignore: !LONG,
+  fn: async () => {
+    const figures = await crashTrials(syncSubject, { trials: 24, seed: 2024 });
+    reportFigures("sync-crash", figures);
+    assertEquals(figures.problems, []);
+    assert(figures.kills >= 24, `only ${figures.kills} kills landed`);
+  },
+});
+
+Deno.test("temp files a killed run left where nothing is written again are removed by the next run", async () => {
+  await using b = await backup((lib) => {
+    lib.photo("a.jpg", "2020-01-05T10:00:00Z");
+    lib.album("Trip", [lib.photo("b.jpg", "2020-01-06T10:00:00Z")]);
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  // Where a kill leaves them: the album-link record's temp beside the
+  // index, a filesystem probe in ROOT, a media folder with nothing left to
+  // download.
+  const leftovers = [
+    ".gphotos-0123456789ab.part",
+    ".gphotos-probe-deadbeef-case.part",
+    "photos/2020/01/.gphotos-aaaaaaaaaaaa.part",
+  ];
+  for (const f of leftovers) await Deno.writeTextFile(b.path(f), "partial");
+  const r = await b.sync();
+  assertEquals(r.code, 0, r.stderr);
+  assertEquals(await tempFiles(b.root), []);
+  assert(await Deno.stat(b.path("photos/2020/01/a.jpg")));
+});

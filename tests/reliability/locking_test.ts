@@ -1,0 +1,114 @@
+// One run per index: a second run while the first holds the lock says so
+// and exits 0 without asking Google anything or touching the backup; a lock
+// left by a SIGKILLed run, or by a host that stopped beating, does not
+// block the next run; one whose holder is alive elsewhere does.
+
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { backup } from "../e2e/harness.ts";
+import { fileDigests, runAndKill, sha256File, spawnProgram } from "./kit.ts";
+
+async function until(test: () => Promise<boolean> | boolean, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function lockPid(path: string): Promise<number | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("a second run while the first holds the lock says so, exits 0 and touches nothing", async () => {
+  await using b = await backup((lib) => lib.generate(4), { era: "2024" });
+  await b.signIn();
+  // The first run waits 2.5 s for each download: it holds the lock, quietly.
+  b.google.settings.media.latencyMs = 2_500;
+  const first = spawnProgram([b.root, "--secret", b.secret], b.env());
+  // All four downloads in flight: the first run makes no request until
+  // they answer.
+  await until(() => b.google.requests.count("media") >= 4);
+  const lock = b.path("gphotos.lock");
+  const holder = await lockPid(lock);
+  assert(holder !== undefined, "no lock file");
+  const index = await sha256File(b.path("gphotos.sqlite"));
+  const files = await fileDigests(b.path("photos"));
+  const requests = b.google.requests.entries.length;
+  const second = await spawnProgram([b.root, "--secret", b.secret], b.env())
+    .done;
+  assertEquals(second.code, 0, second.stderr);
+  assertMatch(
+    second.stderr,
+    new RegExp(
+      `Another run is using the index in .* \\(pid ${holder} on host .*\\); nothing was done\\.`,
+    ),
+  );
+  assertEquals(
+    b.google.requests.entries.length,
+    requests,
+    "the second run asked Google",
+  );
+  assertEquals(await sha256File(b.path("gphotos.sqlite")), index);
+  assertEquals(await fileDigests(b.path("photos")), files);
+  assertEquals(await lockPid(lock), holder, "the lock changed hands");
+  b.google.settings.media.latencyMs = 0;
+  const done = await first.done;
+  assertEquals(done.code, 0, done.stderr);
+});
+
+Deno.test("a lock left by a SIGKILLed run does not block the next one", async () => {
+  await using b = await backup((lib) => lib.generate(6), { era: "2024" });
+  await b.signIn();
+  b.google.settings.media.latencyMs = 2_000;
+  const killed = await runAndKill(
+    spawnProgram([b.root, "--secret", b.secret], b.env()),
+    {
+      kind: "when",
+      test: () => b.google.requests.count("media") >= 1,
+      what: "mid-download",
+    },
+  );
+  assertEquals(killed.killedWith, "SIGKILL");
+  const stale = await lockPid(b.path("gphotos.lock"));
+  assert(stale !== undefined, "the killed run left no lock file");
+  b.google.settings.media.latencyMs = 0;
+  const started = performance.now();
+  const next = await b.sync();
+  assertEquals(next.code, 0, next.stderr);
+  assertMatch(
+    next.stderr,
+    new RegExp(`Taking over the lock .*pid ${stale} .* is gone`),
+  );
+  assert(performance.now() - started < 20_000, "the stale lock held it up");
+  assertEquals((await fileDigests(b.path("photos"))).size, 6);
+});
+
+Deno.test("a lock from another host blocks while its heartbeat is fresh, and is taken over once it is stale", async () => {
+  await using b = await backup((lib) => lib.generate(2), { era: "2024" });
+  await b.signIn();
+  await Deno.mkdir(b.root, { recursive: true });
+  const write = (ageMs: number) =>
+    Deno.writeTextFile(
+      b.path("gphotos.lock"),
+      JSON.stringify({
+        pid: 4242,
+        hostname: "the-nas",
+        startedAt: new Date(Date.now() - ageMs - 1000).toISOString(),
+        updatedAt: new Date(Date.now() - ageMs).toISOString(),
+      }),
+    );
+  await write(5_000);
+  const blocked = await b.sync();
+  assertEquals(blocked.code, 0, blocked.stderr);
+  assertMatch(blocked.stderr, /pid 4242 on host the-nas.*nothing was done/);
+  assertEquals(b.google.requests.count("media"), 0);
+  await write(60 * 60_000);
+  const taken = await b.sync();
+  assertEquals(taken.code, 0, taken.stderr);
+  assertMatch(taken.stderr, /Taking over the lock .*the-nas.* is gone/);
+  assertEquals(b.google.requests.count("media"), 2);
+});
