@@ -66,9 +66,11 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   let logger: Logger | undefined;
   let code: number;
   try {
-    // A dry run writes nothing at all, not even its log.
+    // A dry run writes nothing at all, not even its log; status only reads,
+    // and must not make a folder out of a mistyped ROOT.
     const dryRun = options.command === "takeout" && options.dryRun;
-    const sinks = dryRun
+    const readOnly = options.command === "status" && !isDir(options.root);
+    const sinks = dryRun || readOnly
       ? {}
       : openLogSinks(options, deps.now, closers, tellPerson);
     record = sinks.file;
@@ -191,6 +193,14 @@ function causeText(e: Error): string {
  * at trace level, <ROOT>/gphotos.trace. Folders are created as needed; a log
  * that cannot be opened is reported and the run goes on without it.
  */
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function openLogSinks(
   options: { root: string; logfile: string; logLevel: string },
   now: () => Date,

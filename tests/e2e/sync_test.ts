@@ -348,6 +348,13 @@ Deno.test("status reports what the index holds, as text and JSON", async () => {
   const none = await b.run(["status", join(b.dir, "nothing")]);
   assertEquals(none.code, 1);
   assertMatch(none.stderr, /No index/);
+  let made = true;
+  try {
+    await Deno.stat(join(b.dir, "nothing"));
+  } catch {
+    made = false;
+  }
+  assert(!made, "status created the folder it was asked about");
 });
 
 Deno.test("bad command lines and a missing client secret exit 2 with a message", async () => {
