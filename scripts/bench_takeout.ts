@@ -1,13 +1,15 @@
 // deno-lint-ignore-file no-console -- a benchmark talks to its user
-// `deno task bench:takeout [--gb N] [--parts N] [--dir DIR] [--keep]`:
-// builds a multi-part Takeout export of a few GB on disk (photos and videos
+// `deno task bench:takeout [--gb N | --items N] [--parts N] [--dir DIR]
+// [--keep]`: builds a multi-part Takeout export on disk (photos and videos
 // of incompressible bytes, as real media are, deflated the way zlib deflates
-// such data; sidecars; album folders holding copies), then unpacks the
-// parts with Info-ZIP's `unzip` and imports them with `gphotos-sync takeout`
-// onto the same disk, and prints wall time and peak memory (VmHWM, the
-// process's peak resident set) against the targets: within 1.5x of unzip's
-// time, under 200 MB. Everything it made is removed at the end (--keep
-// leaves it).
+// such data; deflated sidecars; album folders holding copies), then unpacks
+// the parts with Info-ZIP's `unzip` and imports them with `gphotos-sync
+// takeout` onto the same disk, and prints wall time and peak memory (VmHWM,
+// the process's peak resident set) against the targets: within 1.5x of
+// unzip's time, under 200 MB. --gb N makes a few large files (memory must
+// not grow with file sizes); --items N makes N items of a few KB (memory
+// must not grow with the number of items either). Everything it made is
+// removed at the end (--keep leaves it).
 
 import zlib from "node:zlib";
 import { join, resolve } from "node:path";
@@ -18,8 +20,10 @@ const MEMORY_TARGET_MB = 200;
 const MIB = 1 << 20;
 
 export interface BenchOptions {
-  /** Total media bytes of the export, in GiB. */
+  /** Total media bytes of the export, in GiB (when `items` is not set). */
   gb: number;
+  /** Number of small items instead: a library of many files of a few KB. */
+  items?: number;
   parts: number;
   /** Working folder (on the disk to measure). */
   dir: string;
@@ -43,6 +47,12 @@ export function parseBenchArgs(args: string[], cwd: string): BenchOptions {
       case "--gb":
         options.gb = Number(value());
         break;
+      case "--items":
+        options.items = Math.floor(Number(value()));
+        if (!(options.items > 0)) {
+          throw new Error("--items must be a positive number");
+        }
+        break;
       case "--parts":
         options.parts = Math.max(1, Math.floor(Number(value())));
         break;
@@ -55,7 +65,7 @@ export function parseBenchArgs(args: string[], cwd: string): BenchOptions {
       default:
         throw new Error(
           `Unknown argument ${args[i]}. Usage: deno task bench:takeout ` +
-            "[--gb N] [--parts N] [--dir DIR] [--keep]",
+            "[--gb N | --items N] [--parts N] [--dir DIR] [--keep]",
         );
     }
   }
@@ -92,8 +102,13 @@ interface PlannedEntry {
   json?: Uint8Array;
 }
 
+/** What to build: large files up to a byte total, or a count of small items. */
+export type ExportSize = { readonly bytes: number } | {
+  readonly items: number;
+};
+
 /** The entries of each part, media spread so parts are about equal. */
-function planExport(totalBytes: number, parts: number, poolSize: number) {
+function planExport(target: ExportSize, parts: number, poolSize: number) {
   const rand = xorshift(20240101);
   const enc = new TextEncoder();
   const root = "Takeout/Google Photos";
@@ -103,12 +118,20 @@ function planExport(totalBytes: number, parts: number, poolSize: number) {
   let items = 0;
   let copies = 0;
   const start = Date.UTC(2012, 0, 1) / 1000;
-  for (let n = 0; bytes < totalBytes; n++) {
+  // Small items spread over twelve years, as a phone's library is.
+  const step = "items" in target
+    ? 12 * 365 * 86_400 / target.items
+    : 86_400 * 3.7;
+  const more = (n: number) =>
+    "items" in target ? n < target.items : bytes < target.bytes;
+  const sizeOf = (video: boolean) =>
+    "items" in target
+      ? (video ? 8192 + 8192 * rand() : 1024 + 3072 * rand())
+      : (video ? (40 + 40 * rand()) * MIB : (1 + 4 * rand()) * MIB);
+  for (let n = 0; more(n); n++) {
     const video = n % 20 === 19;
-    const size = Math.floor(
-      video ? (40 + 40 * rand()) * MIB : (1 + 4 * rand()) * MIB,
-    );
-    const taken = Math.floor(start + n * 86_400 * 3.7 + rand() * 3600);
+    const size = Math.floor(sizeOf(video));
+    const taken = Math.floor(start + n * step + rand() * 3600);
     const year = new Date(taken * 1000).getUTCFullYear();
     const name = video
       ? `VID_${String(n).padStart(5, "0")}.mp4`
@@ -190,37 +213,60 @@ function storedDeflate(data: Uint8Array, last: boolean): Uint8Array {
   return out;
 }
 
+/** Small writes are gathered into blocks of this size. */
+const WRITE_BLOCK = 1 << 20;
+
 class ZipWriter {
   #file: Deno.FsFile;
   #position = 0;
   #central: Uint8Array[] = [];
   #count = 0;
   #utf8 = new TextEncoder();
+  #buffer = new Uint8Array(WRITE_BLOCK);
+  #buffered = 0;
 
   constructor(file: Deno.FsFile) {
     this.#file = file;
   }
 
-  async #write(bytes: Uint8Array) {
+  async #flush() {
+    const bytes = this.#buffer.subarray(0, this.#buffered);
     for (let at = 0; at < bytes.length;) {
       at += await this.#file.write(bytes.subarray(at));
     }
+    this.#buffered = 0;
+  }
+
+  async #write(bytes: Uint8Array) {
+    if (this.#buffered + bytes.length > WRITE_BLOCK) await this.#flush();
+    if (bytes.length >= WRITE_BLOCK) {
+      for (let at = 0; at < bytes.length;) {
+        at += await this.#file.write(bytes.subarray(at));
+      }
+    } else {
+      this.#buffer.set(bytes, this.#buffered);
+      this.#buffered += bytes.length;
+    }
     this.#position += bytes.length;
+  }
+
+  #localHeader(name: Uint8Array, flags: number): Uint8Array {
+    const header = new DataView(new ArrayBuffer(30));
+    header.setUint32(0, 0x04034b50, true);
+    header.setUint16(4, 20, true);
+    header.setUint16(6, flags, true);
+    header.setUint16(8, 8, true);
+    header.setUint16(10, 0x6000, true);
+    header.setUint16(12, 0x5821, true);
+    header.setUint16(26, name.length, true);
+    return new Uint8Array(header.buffer);
   }
 
   /** One deflated entry, streamed: sizes and CRC in a data descriptor. */
   async add(name: string, pieces: Iterable<Uint8Array>, size: number) {
     const nameBytes = this.#utf8.encode(name);
     const offset = this.#position;
-    const header = new DataView(new ArrayBuffer(30));
-    header.setUint32(0, 0x04034b50, true);
-    header.setUint16(4, 20, true);
-    header.setUint16(6, 0x0808, true);
-    header.setUint16(8, 8, true);
-    header.setUint16(10, 0x6000, true);
-    header.setUint16(12, 0x5821, true);
-    header.setUint16(26, nameBytes.length, true);
-    await this.#write(new Uint8Array(header.buffer));
+    await this.#write(this.#localHeader(nameBytes, 0x0808));
     await this.#write(nameBytes);
     let crc = 0;
     let csize = 0;
@@ -238,6 +284,33 @@ class ZipWriter {
     descriptor.setUint32(8, csize, true);
     descriptor.setUint32(12, size, true);
     await this.#write(new Uint8Array(descriptor.buffer));
+    this.#directory(nameBytes, crc, csize, size, offset);
+  }
+
+  /** A small entry (a sidecar) compressed by zlib, sizes in its header. */
+  async addText(name: string, data: Uint8Array) {
+    const nameBytes = this.#utf8.encode(name);
+    const offset = this.#position;
+    const packed = zlib.deflateRawSync(data);
+    const crc = zlib.crc32(data);
+    const header = this.#localHeader(nameBytes, 0x0800);
+    const v = new DataView(header.buffer);
+    v.setUint32(14, crc, true);
+    v.setUint32(18, packed.length, true);
+    v.setUint32(22, data.length, true);
+    await this.#write(header);
+    await this.#write(nameBytes);
+    await this.#write(packed);
+    this.#directory(nameBytes, crc, packed.length, data.length, offset);
+  }
+
+  #directory(
+    nameBytes: Uint8Array,
+    crc: number,
+    csize: number,
+    size: number,
+    offset: number,
+  ) {
     const record = new DataView(new ArrayBuffer(46));
     record.setUint32(0, 0x02014b50, true);
     record.setUint16(4, 0x031e, true);
@@ -262,13 +335,37 @@ class ZipWriter {
   async finish() {
     const cdStart = this.#position;
     for (const piece of this.#central) await this.#write(piece);
+    this.#central = [];
+    const cdSize = this.#position - cdStart;
+    const many = this.#count >= 0xffff;
+    if (many) {
+      // More entries than the end record counts: ZIP64 end record and
+      // locator, as Takeout writes for large parts.
+      const zip64At = this.#position;
+      const z = new DataView(new ArrayBuffer(56));
+      z.setUint32(0, 0x06064b50, true);
+      z.setBigUint64(4, 44n, true);
+      z.setUint16(12, 0x031e, true);
+      z.setUint16(14, 45, true);
+      z.setBigUint64(24, BigInt(this.#count), true);
+      z.setBigUint64(32, BigInt(this.#count), true);
+      z.setBigUint64(40, BigInt(cdSize), true);
+      z.setBigUint64(48, BigInt(cdStart), true);
+      await this.#write(new Uint8Array(z.buffer));
+      const locator = new DataView(new ArrayBuffer(20));
+      locator.setUint32(0, 0x07064b50, true);
+      locator.setBigUint64(8, BigInt(zip64At), true);
+      locator.setUint32(16, 1, true);
+      await this.#write(new Uint8Array(locator.buffer));
+    }
     const end = new DataView(new ArrayBuffer(22));
     end.setUint32(0, 0x06054b50, true);
-    end.setUint16(8, this.#count, true);
-    end.setUint16(10, this.#count, true);
-    end.setUint32(12, this.#position - cdStart, true);
+    end.setUint16(8, many ? 0xffff : this.#count, true);
+    end.setUint16(10, many ? 0xffff : this.#count, true);
+    end.setUint32(12, cdSize, true);
     end.setUint32(16, cdStart, true);
     await this.#write(new Uint8Array(end.buffer));
+    await this.#flush();
   }
 }
 
@@ -291,14 +388,16 @@ function* mediaPieces(
   }
 }
 
+/** Builds the parts in `dir`: `size` is GiB of large files, or a count of small items. */
 export async function buildExport(
   dir: string,
-  gb: number,
+  size: number | ExportSize,
   parts: number,
 ): Promise<{ paths: string[]; items: number; copies: number; bytes: number }> {
-  const poolSize = 128 * MIB;
+  const target = typeof size === "number" ? { bytes: size * 1024 * MIB } : size;
+  const poolSize = "items" in target ? 4 * MIB : 128 * MIB;
   const pool = randomPool(poolSize);
-  const plan = planExport(gb * 1024 * MIB, parts, poolSize);
+  const plan = planExport(target, parts, poolSize);
   const paths: string[] = [];
   for (let p = 0; p < parts; p++) {
     const path = join(
@@ -320,7 +419,7 @@ export async function buildExport(
           entry.media.size,
         );
       } else {
-        await zip.add(entry.name, [entry.json!], entry.json!.length);
+        await zip.addText(entry.name, entry.json!);
       }
     }
     await zip.finish();
@@ -454,11 +553,18 @@ async function main(args: string[]): Promise<number> {
   await Deno.mkdir(options.dir, { recursive: true });
   const work = await Deno.makeTempDir({ dir: options.dir, prefix: "run-" });
   try {
+    const size = options.items === undefined
+      ? options.gb
+      : { items: options.items };
     console.error(
-      `Building a ${options.gb} GiB export in ${options.parts} parts in ${work}...`,
+      `Building ${
+        options.items === undefined
+          ? `a ${options.gb} GiB export`
+          : `an export of ${options.items} small items`
+      } in ${options.parts} parts in ${work}...`,
     );
     const t0 = performance.now();
-    const built = await buildExport(work, options.gb, options.parts);
+    const built = await buildExport(work, size, options.parts);
     console.error(
       `Built ${built.items} items (+${built.copies} album copies), ` +
         `${(built.bytes / 1024 / MIB).toFixed(2)} GiB in ${

@@ -44,7 +44,7 @@ import { reconcileAlbumLinks } from "./album_links.ts";
 import type { RunContext } from "./context.ts";
 import { formatBytes } from "./status.ts";
 import {
-  planImport,
+  planArchives,
   type PlannedFile,
   type RefusedEntry,
   type TakeoutPlan,
@@ -96,8 +96,8 @@ interface ImportState {
   /** Failed items by key; a later copy of the item that imports clears it. */
   failed: Map<string, RefusedEntry>;
   problems: ArchiveError[];
-  /** Item key -> the RemoteId it is (or is being) stored as. */
-  done: Map<string, string>;
+  /** Items imported (or being imported), and the RemoteId each is stored as. */
+  done: DoneItems;
   /** Items and bytes handled so far, for --progress. */
   progressItems: number;
   progressBytes: number;
@@ -142,26 +142,22 @@ export async function runTakeout(
 }
 
 /**
- * The plan and the listing's problems. The listing itself (with every
- * sidecar's bytes) is dropped here, so it does not stay in memory during
- * the data pass.
+ * The plan and the listing's problems. The listing is planned as it is
+ * read (see takeout_plan.ts): neither the entries nor the sidecars' bytes
+ * are held, so memory stays small however many items the export has.
  */
 async function listAndPlan(
   options: TakeoutOptions,
   set: ArchiveSet,
   ctx: RunContext,
 ): Promise<{ problems: ArchiveError[]; plan: TakeoutPlan }> {
-  const listing = await set.list({
-    collect: (e) => e.name.toLowerCase().endsWith(".json"),
-    collectMaxBytes: 4 * 1024 * 1024,
-    signal: ctx.signal,
-  });
-  const plan = planImport(listing, {
+  return await planArchives(set, {
     includeTrashed: options.includeTrashed,
     skipArchived: options.skipArchived,
     skipVideo: options.skipVideo,
+    keepNames: options.dryRun,
+    signal: ctx.signal,
   });
-  return { problems: [...listing.problems], plan };
 }
 
 async function importExport(
@@ -178,7 +174,7 @@ async function importExport(
     unmatched: [],
     failed: new Map(),
     problems,
-    done: new Map(),
+    done: new DoneItems(plan),
     progressItems: 0,
     progressBytes: 0,
   };
@@ -188,13 +184,14 @@ async function importExport(
   }
   for (const p of problems) ctx.logger.error(p.message);
 
-  const wanted = new Map<string, PlannedFile>();
-  for (const f of plan.files) {
-    if (!f.skip) wanted.set(`${f.entry.part}\u0000${f.entry.index}`, f);
-  }
-  countSkipped(plan, state.counts);
-  const total = new Set([...wanted.values()].map((f) => f.key)).size;
-  const totalBytes = sumFirstCopies(wanted);
+  /** The row of an entry to import, or -1. */
+  const wantedRow = (e: { part: string; index: number }) => {
+    const row = plan.rowOf(e.part, e.index);
+    return row >= 0 && plan.skip(row) === undefined ? row : -1;
+  };
+  // The readers forget the rest of the listing (sidecars are half of it).
+  set.keepOnly((part, index) => wantedRow({ part, index }) >= 0);
+  const { total, totalBytes } = countSkipped(plan, state.counts);
   const progress = options.progress
     ? takeoutProgress(ctx, total, totalBytes)
     : undefined;
@@ -203,13 +200,13 @@ async function importExport(
   // Originals first: an edited copy or a video half goes beside its
   // original, so the original's place must be known. Parts are streamed in
   // order; companions met before their original wait for a second pass.
-  const deferred = new Set<string>();
-  const pass = async (only?: Set<string>) => {
+  const deferred = new Set<number>();
+  const pass = async (only?: Set<number>) => {
     for await (
       const { entry, body } of set.entries({
         want: (e) => {
-          const id = `${e.part}\u0000${e.index}`;
-          return wanted.has(id) && (only === undefined || only.has(id));
+          const row = wantedRow(e);
+          return row >= 0 && (only === undefined || only.has(row));
         },
         signal: ctx.signal,
         onProblem: (p) => {
@@ -218,17 +215,17 @@ async function importExport(
         },
       })
     ) {
-      const id = `${entry.part}\u0000${entry.index}`;
-      const file = wanted.get(id)!;
+      const row = wantedRow(entry);
+      const companionOf = plan.companionOf(row);
       if (
-        only === undefined && file.companionOf &&
-        !state.done.has(file.companionOf) && plan.items.has(file.companionOf)
+        only === undefined && companionOf !== undefined &&
+        !state.done.has(companionOf) && plan.hasItem(companionOf)
       ) {
-        deferred.add(id);
+        deferred.add(row);
         await body.cancel();
         continue;
       }
-      await importer.importFile(file, body);
+      await importer.importFile(plan.file(row, entry), body);
       progress?.(state);
     }
   };
@@ -298,26 +295,82 @@ async function importExport(
     : ExitCode.ok;
 }
 
-/** Items (not copies) left out, by reason: an item counts when no copy is imported. */
-function countSkipped(plan: TakeoutPlan, counts: TakeoutCounts) {
-  for (const copies of plan.items.values()) {
-    if (copies.some((f) => !f.skip)) continue;
-    const reason = copies[0].skip;
+/**
+ * Items (not copies) left out, by reason: an item counts when no copy is
+ * imported. Also the items to import and their bytes (first copy's size),
+ * for --progress.
+ */
+function countSkipped(
+  plan: TakeoutPlan,
+  counts: TakeoutCounts,
+): { total: number; totalBytes: number } {
+  let total = 0;
+  let totalBytes = 0;
+  for (let item = 0; item < plan.itemCount; item++) {
+    const copies = plan.copies(item);
+    const imported = copies.find((r) => plan.skip(r) === undefined);
+    if (imported !== undefined) {
+      total++;
+      totalBytes += plan.size(imported);
+      continue;
+    }
+    const reason = plan.skip(copies[0]);
     if (reason === "trashed") counts.skippedTrash++;
     else if (reason === "archived") counts.skippedArchived++;
     else if (reason === "video") counts.skippedVideos++;
   }
+  return { total, totalBytes };
 }
 
-function sumFirstCopies(wanted: Map<string, PlannedFile>): number {
-  const seen = new Set<string>();
-  let bytes = 0;
-  for (const f of wanted.values()) {
-    if (seen.has(f.key)) continue;
-    seen.add(f.key);
-    bytes += f.entry.size;
+/**
+ * Items imported (or being imported) by this run, and the RemoteId each is
+ * stored as: a byte per item of the plan, the RemoteId kept only when it is
+ * not the item's key (an item found in the index, identical bytes). A Map
+ * of every key would grow with every item imported.
+ */
+class DoneItems {
+  readonly #plan: TakeoutPlan;
+  readonly #done: Uint8Array;
+  readonly #other = new Map<number, string>();
+  /** Keys that are no item of the plan (none are expected). */
+  readonly #outside = new Map<string, string>();
+
+  constructor(plan: TakeoutPlan) {
+    this.#plan = plan;
+    this.#done = new Uint8Array(plan.itemCount);
   }
-  return bytes;
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  get(key: string): string | undefined {
+    const item = this.#plan.itemOfKey(key);
+    if (item < 0) return this.#outside.get(key);
+    if (!this.#done[item]) return undefined;
+    return this.#other.get(item) ?? key;
+  }
+
+  set(key: string, remoteId: string): void {
+    const item = this.#plan.itemOfKey(key);
+    if (item < 0) {
+      this.#outside.set(key, remoteId);
+      return;
+    }
+    this.#done[item] = 1;
+    if (remoteId === key) this.#other.delete(item);
+    else this.#other.set(item, remoteId);
+  }
+
+  delete(key: string): void {
+    const item = this.#plan.itemOfKey(key);
+    if (item < 0) {
+      this.#outside.delete(key);
+      return;
+    }
+    this.#done[item] = 0;
+    this.#other.delete(item);
+  }
 }
 
 interface ImportDeps {
@@ -347,6 +400,11 @@ interface Pending {
   after: () => void;
   /** Undoes what record() could not do (the files are removed). */
   fail: (reason: string) => void;
+  /**
+   * Drops what this run kept about the item while it was not in the index
+   * (recorded says whether it now is).
+   */
+  settle?: (recorded: boolean) => void;
 }
 
 /** An index row this file already is, and whether Takeout's bytes replace it. */
@@ -368,6 +426,8 @@ class Importer {
   readonly #placed = new Map<string, { path: string; createDate: Date }>();
   /** Folders whose stale temp files were removed. */
   readonly #cleaned = new Set<string>();
+  /** Folders of ROOT checked by resolveInside, by path under ROOT. */
+  readonly #folders = new Map<string, string>();
 
   constructor(deps: ImportDeps) {
     this.#deps = deps;
@@ -394,6 +454,7 @@ class Importer {
     }
     const reader = body.getReader();
     let release = () => {};
+    let settle = () => {};
     try {
       let head: Uint8Array[] = [];
       let date = dateFor(file, {}, ctx);
@@ -408,9 +469,10 @@ class Importer {
         const placed = this.#place(file, record);
         target = placed.target;
         release = placed.release;
+        settle = placed.settle;
       }
       const rel = join(target.path, target.fileName);
-      const abs = await resolveInside(options.root, rel);
+      const abs = await this.#inside(target.path, target.fileName);
       await this.#cleanFolderOnce(dirname(abs));
       const mtime = clampFileTime(
         record.createTime,
@@ -463,11 +525,13 @@ class Importer {
           throw err;
         }
       }
-      this.#hashes.set(`${sha256}:${media.bytes}`, target.remoteId);
+      const hashKey = `${sha256}:${media.bytes}`;
+      this.#hashes.set(hashKey, target.remoteId);
       this.#placed.set(target.remoteId, {
         path: target.path,
         createDate: existing ? existing.item.createDate : record.createTime,
       });
+      const settlePlace = settle;
       state.done.set(file.key, target.remoteId);
       state.failed.delete(file.key);
       state.progressItems++;
@@ -502,6 +566,13 @@ class Importer {
           state.done.delete(file.key);
           this.#failed(file, reason);
         },
+        settle: (recorded) => {
+          // Once in the index, the index answers for it (and memory does
+          // not grow with every item imported).
+          this.#hashes.delete(hashKey);
+          this.#placed.delete(target.remoteId);
+          if (recorded) settlePlace();
+        },
       });
       if (
         this.#pending.length > PENDING_MAX_ITEMS ||
@@ -518,9 +589,9 @@ class Importer {
       // entry, a name the filesystem refuses) fails this file only.
       if (err instanceof DiskError) throw err;
       this.#failed(file, err instanceof Error ? err.message : String(err));
-    } finally {
-      reader.releaseLock();
     }
+    // The reader is not released: the body ends with this entry, and a
+    // release makes an error object (with its stack) per entry.
   }
 
   /** Waits for every staged file, renames and records them. */
@@ -550,12 +621,14 @@ class Importer {
     this.#pendingBytes -= batch.reduce((n, p) => n + p.bytes, 0);
     const { db, ctx } = this.#deps;
     const recorded: Pending[] = [];
+    const failed: Pending[] = [];
     db.transaction(() => {
       for (const p of batch) {
         try {
           p.record();
           recorded.push(p);
         } catch (err) {
+          failed.push(p);
           if (err instanceof DiskError) throw err;
           const reason = err instanceof Error ? err.message : String(err);
           for (const f of p.staged) {
@@ -570,7 +643,11 @@ class Importer {
         }
       }
     });
-    for (const p of recorded) p.after();
+    for (const p of recorded) {
+      p.after();
+      p.settle?.(true);
+    }
+    for (const p of failed) p.settle?.(false);
   }
 
   #failed(file: PlannedFile, reason: string) {
@@ -698,7 +775,7 @@ class Importer {
   #place(
     file: PlannedFile,
     record: MediaRecord,
-  ): { target: Target; release: () => void } {
+  ): { target: Target; release: () => void; settle: () => void } {
     const { db, profile, options, state } = this.#deps;
     let path: string | undefined;
     if (file.companionOf) {
@@ -737,7 +814,36 @@ class Importer {
           this.#reserved.set(key, duplicateNo);
         }
       },
+      // Recorded: the index gives the next number from now on.
+      settle: () => {
+        if (this.#reserved.get(key) === duplicateNo + 1) {
+          this.#reserved.delete(key);
+        }
+      },
     };
+  }
+
+  /**
+   * The absolute path of ROOT/<folder>/<fileName>. The folder is checked
+   * once (resolveInside follows every link on its way, and for a file not
+   * yet there each step fails with an error object: costly per item); the
+   * name is a single segment, and files are written beside it and renamed
+   * onto it, which never follows a link standing at that name.
+   */
+  async #inside(folder: string, fileName: string): Promise<string> {
+    const { root } = this.#deps.options;
+    if (
+      fileName === "" || fileName === "." || fileName === ".." ||
+      /[\/\0]/.test(fileName)
+    ) {
+      return await resolveInside(root, join(folder, fileName));
+    }
+    let abs = this.#folders.get(folder);
+    if (abs === undefined) {
+      abs = await resolveInside(root, folder);
+      this.#folders.set(folder, abs);
+    }
+    return join(abs, fileName);
   }
 
   async #cleanFolderOnce(folder: string) {
@@ -869,49 +975,69 @@ async function dryRun(
   ctx: RunContext,
 ): Promise<number> {
   const { problems, plan } = await listAndPlan(options, set, ctx);
-  const lines: string[] = [];
-  const items: Record<string, unknown>[] = [];
-  for (const [key, copies] of plan.items) {
-    const f = copies.find((c) => !c.skip);
-    if (!f) continue;
+  // Counted first, so that each item is printed as it is worked out: the
+  // plan of 100,000 items is not held twice more as lines or objects.
+  let count = 0;
+  let skipped = 0;
+  for (let item = 0; item < plan.itemCount; item++) {
+    const copies = plan.copies(item);
+    const kept = copies.filter((r) => plan.skip(r) === undefined).length;
+    skipped += copies.length - kept;
+    if (kept > 0) count++;
+  }
+  const albums = plan.albums.filter((a) => a.keys.length > 0).map((a) =>
+    a.album.title
+  );
+  const summary = {
+    dryRun: true,
+    items: count,
+    skipped,
+    albums,
+    refused: plan.refused,
+    problems: problems.map((p) => p.message),
+  };
+  if (options.json) {
+    // The same object as JSON.stringify({ ...summary, plan }), a line per item.
+    ctx.print(`${JSON.stringify(summary).slice(0, -1)},"plan":[`);
+  }
+  let first = true;
+  for (let item = 0; item < plan.itemCount; item++) {
+    const copies = plan.copies(item);
+    const row = copies.find((r) => plan.skip(r) === undefined);
+    if (row === undefined) continue;
+    const f = plan.file(row);
     // Without a sidecar date the import reads the file's EXIF or video
     // header, which a dry run does not: its folder here is provisional.
     const date = dateFor(f, {}, ctx);
     const folder = mediaFolder(date.date, options);
-    items.push({
-      key,
-      entry: f.entry.name,
-      part: f.entry.part,
-      target: `${folder}/${f.match.originalName}`,
-      sidecar: f.match.sidecar ?? null,
-      matchedBy: f.match.matchedBy,
-      date: date.date.toISOString(),
-      dateFrom: date.source,
-      copies: copies.length,
-    });
+    if (options.json) {
+      ctx.print(
+        (first ? "" : ",") + JSON.stringify({
+          key: plan.itemKey(item),
+          entry: f.entry.name,
+          part: f.entry.part,
+          target: `${folder}/${f.match.originalName}`,
+          sidecar: f.match.sidecar ?? null,
+          matchedBy: f.match.matchedBy,
+          date: date.date.toISOString(),
+          dateFrom: date.source,
+          copies: copies.length,
+        }),
+      );
+      first = false;
+      continue;
+    }
     const from = date.source === "sidecar"
       ? "date from the sidecar"
       : `no sidecar date: from the file's EXIF or video header if it has one, else ${date.source}`;
-    lines.push(
+    ctx.print(
       `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, ${from})`,
     );
   }
-  const skipped = plan.files.filter((f) => f.skip).length;
-  const summary = {
-    dryRun: true,
-    items: items.length,
-    skipped,
-    albums: plan.albums.filter((a) => a.keys.length > 0).map((a) =>
-      a.album.title
-    ),
-    refused: plan.refused,
-    problems: problems.map((p) => p.message),
-  };
-  if (options.json) ctx.print(JSON.stringify({ ...summary, plan: items }));
+  if (options.json) ctx.print("]}");
   else {
-    for (const l of lines) ctx.print(l);
     ctx.print(
-      `Dry run: ${items.length} items would be imported (before checking the index), ${skipped} skipped, ${summary.albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`,
+      `Dry run: ${count} items would be imported (before checking the index), ${skipped} skipped, ${albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`,
     );
   }
   return problems.length > 0 || plan.refused.length > 0

@@ -56,6 +56,14 @@ export interface ListOptions {
   /** Size limit for collected entries; default 1 MiB. */
   collectMaxBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Hands each entry over as it is listed (with its content when
+   * collected), in an order the reader chooses, instead of returning them:
+   * PartListing.entries is then empty. The caller keeps what it needs, so a
+   * listing of hundreds of thousands of entries, or of their sidecars'
+   * bytes, is never held at once.
+   */
+  visit?: (entry: ListedEntry) => void;
 }
 
 export const DEFAULT_COLLECT_MAX_BYTES = 1 << 20;
@@ -64,7 +72,10 @@ export const DEFAULT_COLLECT_MAX_BYTES = 1 << 20;
 export interface PartListing {
   readonly part: string;
   readonly format: ArchiveFormat;
-  /** Entries in archive order (for zip: central directory order). */
+  /**
+   * Entries in archive order (for zip: central directory order); empty
+   * when ListOptions.visit received them.
+   */
   readonly entries: ListedEntry[];
   /**
    * Problems of the part (those found at open, then those met while
@@ -120,6 +131,20 @@ export interface ArchiveReader {
   entries(options?: EntriesOptions): AsyncIterableIterator<ArchiveItem>;
   /** One entry's bytes (see randomAccess for the cost on tar parts). */
   open(entry: ArchiveEntry): ReadableStream<Uint8Array>;
+  /**
+   * Forgets every entry but those kept, once the caller knows which it
+   * will read: the data pass then visits only those (they keep their
+   * indexes). A listing of hundreds of thousands of entries is half
+   * sidecars, which a data pass does not read. Readers that hold no
+   * listing need not have it.
+   */
+  keepOnly?(keep: (index: number) => boolean): void;
+  /**
+   * The name of entry `index`, for readers that keep their listing (zip,
+   * folder): a caller that took the listing through ListOptions.visit can
+   * look names up again rather than keep a copy of each.
+   */
+  nameOf?(index: number): string | undefined;
   /** Releases what the reader holds open; streams in progress are failed. */
   close(): Promise<void>;
 }

@@ -80,9 +80,12 @@ export class ArchiveSet {
   /** Parts that could not be opened at all (their readable twins are in parts). */
   readonly problems: readonly ArchiveError[];
 
+  readonly #byPart: Map<string, ArchiveReader>;
+
   private constructor(parts: ArchiveReader[], problems: ArchiveError[]) {
     this.parts = parts;
     this.problems = problems;
+    this.#byPart = new Map(parts.map((p) => [p.part, p]));
   }
 
   /**
@@ -133,6 +136,18 @@ export class ArchiveSet {
         if (!(err instanceof ArchiveError) || !options.onProblem) throw err;
         options.onProblem(err);
       }
+    }
+  }
+
+  /** The name of an entry, when its part keeps its listing (see ArchiveReader.nameOf). */
+  nameOf(part: string, index: number): string | undefined {
+    return this.#byPart.get(part)?.nameOf?.(index);
+  }
+
+  /** Forgets every entry but those kept (see ArchiveReader.keepOnly). */
+  keepOnly(keep: (part: string, index: number) => boolean): void {
+    for (const part of this.parts) {
+      part.keepOnly?.((index) => keep(part.part, index));
     }
   }
 

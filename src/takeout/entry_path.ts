@@ -39,8 +39,25 @@ function refuse(reason: string): SafeEntryPath {
  * the same file to a user (macOS writes NFD, Google writes NFC).
  */
 export function entryKey(name: string): string {
+  // Most names are their own key: checked without making a copy.
+  if (isKeyForm(name)) return name;
   return name.normalize("NFC").replaceAll("\\", "/").split("/")
     .filter((s) => s !== "" && s !== ".").join("/");
+}
+
+/** ASCII (so NFC), "/" separators, no empty or "." segment. */
+function isKeyForm(name: string): boolean {
+  let start = 0;
+  for (let i = 0; i <= name.length; i++) {
+    const c = i < name.length ? name.charCodeAt(i) : 0x2f;
+    if (c >= 0x80 || c === 0x5c) return false;
+    if (c !== 0x2f) continue;
+    if (i === start || (i === start + 1 && name.charCodeAt(start) === 0x2e)) {
+      return false;
+    }
+    start = i + 1;
+  }
+  return true;
 }
 
 /** The key of the folder holding `key` ("" for the top). */

@@ -25,6 +25,25 @@ export async function readAt(
 }
 
 /**
+ * Fills `buf` from `offset` (less only at the end of the file); returns how
+ * many bytes were read. For callers that reuse one buffer.
+ */
+export async function readInto(
+  file: Deno.FsFile,
+  offset: number,
+  buf: Uint8Array,
+): Promise<number> {
+  await file.seek(offset, Deno.SeekMode.Start);
+  let filled = 0;
+  while (filled < buf.length) {
+    const n = await file.read(buf.subarray(filled));
+    if (n === null) break;
+    filled += n;
+  }
+  return filled;
+}
+
+/**
  * Sequential chunks of the range [start, end) of a file (to its end when
  * `end` is undefined): each call returns the next chunk, null after the last.
  * A chunk is shorter than asked only where the file ends; short() says

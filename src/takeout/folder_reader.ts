@@ -42,25 +42,30 @@ export class FolderReader implements ArchiveReader {
 
   async list(options: ListOptions = {}): Promise<PartListing> {
     const walked = await this.#walk(options.signal);
-    const entries: ListedEntry[] = [...walked.entries];
+    const visit = options.visit;
+    const entries: ListedEntry[] = visit ? [] : [...walked.entries];
     const problems = [...walked.problems];
-    if (options.collect) {
-      const max = options.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
-      for (const [i, entry] of entries.entries()) {
+    const max = options.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
+    for (const [i, entry] of walked.entries.entries()) {
+      let listed: ListedEntry = entry;
+      if (
+        options.collect && entry.kind === "file" && entry.size <= max &&
+        options.collect(entry)
+      ) {
         options.signal?.throwIfAborted();
-        if (entry.kind !== "file" || entry.size > max) continue;
-        if (!options.collect(entry)) continue;
         try {
           const content = await readWhole(this.open(entry), entry.size);
-          entries[i] = { ...entry, content };
+          listed = { ...entry, content };
         } catch (err) {
           const error = err instanceof ArchiveError
             ? err
             : this.#changed(entry.name, describeError(err));
-          entries[i] = { ...entry, contentError: error };
+          listed = { ...entry, contentError: error };
           problems.push(error);
         }
+        if (!visit) entries[i] = listed;
       }
+      visit?.(listed);
     }
     return { part: this.part, format: this.format, entries, problems };
   }
@@ -79,6 +84,28 @@ export class FolderReader implements ArchiveReader {
         await body.release();
       }
     }
+  }
+
+  nameOf(index: number): string | undefined {
+    const entries = this.#walked?.entries ?? [];
+    // Sorted by index (keepOnly keeps the order).
+    let lo = 0;
+    let hi = entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid].index === index) return entries[mid].name;
+      if (entries[mid].index < index) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  keepOnly(keep: (index: number) => boolean): void {
+    if (this.#walked === undefined) return;
+    this.#walked = {
+      entries: this.#walked.entries.filter((e) => keep(e.index)),
+      problems: this.#walked.problems,
+    };
   }
 
   open(entry: ArchiveEntry): ReadableStream<Uint8Array> {

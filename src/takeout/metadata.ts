@@ -106,6 +106,8 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Parse JSON text (bytes are read as UTF-8, a BOM is skipped), or say why
  * it is not JSON.
@@ -118,7 +120,7 @@ export function parseJsonText(
     source = text;
   } else {
     try {
-      source = new TextDecoder("utf-8", { fatal: true }).decode(text);
+      source = UTF8.decode(text);
     } catch {
       return { ok: false, message: "it is not valid UTF-8" };
     }

@@ -23,6 +23,19 @@ export function foldName(text: string): string {
   return nfc(text).toLowerCase();
 }
 
+/**
+ * Whether a name ends in ".json", in any case: the test every listed name
+ * goes through, so it makes no lower-case copy.
+ */
+export function isJsonName(name: string): boolean {
+  const n = name.length;
+  return n >= 5 && name.charCodeAt(n - 5) === 0x2e &&
+    (name.charCodeAt(n - 4) | 0x20) === 0x6a &&
+    (name.charCodeAt(n - 3) | 0x20) === 0x73 &&
+    (name.charCodeAt(n - 2) | 0x20) === 0x6f &&
+    (name.charCodeAt(n - 1) | 0x20) === 0x6e;
+}
+
 /** Whether two names are the same once NFC/NFD and case are set aside. */
 export function sameName(a: string, b: string): boolean {
   return foldName(a) === foldName(b);
@@ -346,9 +359,14 @@ export const NON_MEDIA_JSON_NAMES: readonly string[] = [
 
 const NON_MEDIA_KEYS = new Set(NON_MEDIA_JSON_NAMES.map(foldName));
 
+const NON_MEDIA_LENGTHS = new Set([...NON_MEDIA_KEYS].map((k) => k.length));
+
 /** Whether `name` is one of Takeout's known non-media JSON files. */
 export function isKnownNonMediaJson(name: string): boolean {
-  return NON_MEDIA_KEYS.has(foldName(name));
+  // Every name of a listing is asked: most are told apart by length alone.
+  const key = nfc(name);
+  return NON_MEDIA_LENGTHS.has(key.length) &&
+    NON_MEDIA_KEYS.has(key.toLowerCase());
 }
 
 // ---------------------------------------------------------------------------
@@ -401,6 +419,8 @@ export interface EditedName {
  * optional `(n)`), and of what stem.
  */
 export function editedName(name: string): EditedName | undefined {
+  // Every suffix starts with "-": most names are told apart at once.
+  if (!name.includes("-")) return undefined;
   const { stem, ext } = splitExtension(nfc(name));
   const { base, counter } = splitCounter(stem);
   const key = base.toLowerCase();
@@ -426,7 +446,7 @@ export function editedName(name: string): EditedName | undefined {
  */
 export function clippedEditedStems(stem: string): string[] {
   const text = nfc(stem);
-  if (text.length < MEDIA_STEM_LIMIT) return [];
+  if (text.length < MEDIA_STEM_LIMIT || !text.includes("-")) return [];
   const key = text.toLowerCase();
   const found = new Set<string>();
   for (const suffix of EDITED_KEYS) {
@@ -574,9 +594,10 @@ export type MediaType = "photo" | "video";
 
 /** Whether a file name is a photo or a video by its extension. */
 export function mediaTypeOf(name: string): MediaType | undefined {
-  const { ext } = splitExtension(name);
-  if (ext === "") return undefined;
-  const key = ext.slice(1).toLowerCase();
+  // splitExtension()'s rule, without making the stem.
+  const dot = name.lastIndexOf(".");
+  if (dot <= 0 || dot === name.length - 1) return undefined;
+  const key = name.slice(dot + 1).toLowerCase();
   if (PHOTO_EXTENSIONS.has(key)) return "photo";
   if (VIDEO_EXTENSIONS.has(key) || /^mp~\d+$/.test(key)) return "video";
   return undefined;

@@ -29,6 +29,7 @@ import {
   clippedEditedStems,
   clipVariants,
   dirName,
+  type EditedName,
   editedName,
   foldName,
   isMediaExtension,
@@ -120,8 +121,10 @@ interface MediaFile {
   counterBase?: string;
   counter?: number;
   type: MediaType | undefined;
-  /** Named like an edited copy (`-edited`, or a clipped `-ed`). */
-  looksEdited: boolean;
+  /** editedName(name), once asked (null: not an edited name). */
+  edited?: EditedName | null;
+  /** Named like an edited copy (`-edited`, or a clipped `-ed`), once asked. */
+  looksEdited?: boolean;
   own?: { sidecar: SidecarFile; rule: MatchRule };
   editOf?: MediaFile;
   editRule?: MatchRule;
@@ -140,6 +143,14 @@ interface SidecarFile {
   name: string;
   title?: string;
   claimed: boolean;
+  /**
+   * How its name reads, worked out when a rule past the exact names needs
+   * it (most sidecars are claimed by their exact name first).
+   */
+  parts?: SidecarNameParts;
+}
+
+interface SidecarNameParts {
   readings: Reading[];
   /** Everything before `(n).json` / `.json`, for clipped names. */
   raws: Reading[];
@@ -147,6 +158,57 @@ interface SidecarFile {
   counter: number | undefined;
   /** Whether the name before `(n).json` is at Takeout's 46-unit cut. */
   atLimit: boolean;
+}
+
+function partsOf(s: SidecarFile): SidecarNameParts {
+  if (s.parts === undefined) {
+    const jsonName = s.name.toLowerCase().endsWith(".json")
+      ? s.name
+      : `${s.name}.json`;
+    const { readings, raws, counter } = readSidecarName(jsonName);
+    s.parts = {
+      readings,
+      raws,
+      counter,
+      atLimit: isAtClipLimit(raws[0]?.key ?? ""),
+    };
+  }
+  return s.parts;
+}
+
+function editedOf(m: MediaFile): EditedName | undefined {
+  if (m.edited === undefined) m.edited = editedName(m.name) ?? null;
+  return m.edited ?? undefined;
+}
+
+function looksEdited(m: MediaFile): boolean {
+  m.looksEdited ??= editedOf(m) !== undefined ||
+    clippedEditedStems(m.stem).length > 0;
+  return m.looksEdited;
+}
+
+/**
+ * Whether `path` is already in the form pathSegments() gives: no "\", no
+ * empty or "." segment. Most paths are, and then need no splitting.
+ */
+function isPlainPath(path: string): boolean {
+  return path !== "" && !path.includes("\\") && !path.includes("//") &&
+    !path.startsWith("/") && !path.endsWith("/") && path !== "." &&
+    !path.startsWith("./") && !path.endsWith("/.") && !path.includes("/./");
+}
+
+/** nfc(pathSegments(path).join("/")), without splitting plain paths. */
+function pathKey(path: string): string {
+  return nfc(isPlainPath(path) ? path : pathSegments(path).join("/"));
+}
+
+/** nfc(pathSegments(path).at(-1) ?? ""), without splitting plain paths. */
+function lastSegment(path: string): string {
+  return nfc(
+    isPlainPath(path)
+      ? path.slice(path.lastIndexOf("/") + 1)
+      : pathSegments(path).at(-1) ?? "",
+  );
 }
 
 interface Candidate {
@@ -229,22 +291,33 @@ function stripSupplemental(text: string): string | undefined {
   return undefined;
 }
 
-function folderKey(path: string, folder: string | undefined): string {
-  return nfc(pathSegments(folder ?? dirName(path)).join("/"));
+/** Folder keys by the folder given (most files of a call share one). */
+type FolderKeys = Map<string | undefined, string>;
+
+function folderKey(
+  path: string,
+  folder: string | undefined,
+  keys?: FolderKeys,
+): string {
+  if (folder === undefined) return pathKey(dirName(path));
+  let key = keys?.get(folder);
+  if (key === undefined) {
+    key = pathKey(folder);
+    keys?.set(folder, key);
+  }
+  return key;
 }
 
-function newMedia(path: string, folder?: string): MediaFile {
-  const name = nfc(pathSegments(path).at(-1) ?? "");
+function newMedia(path: string, folder?: string, keys?: FolderKeys): MediaFile {
+  const name = lastSegment(path);
   const { stem, ext } = splitExtension(name);
   const media: MediaFile = {
     path,
-    folder: folderKey(path, folder),
+    folder: folderKey(path, folder, keys),
     name,
     stem,
     ext,
     type: mediaTypeOf(name),
-    looksEdited: editedName(name) !== undefined ||
-      clippedEditedStems(stem).length > 0,
   };
   const { base, counter } = splitCounter(stem);
   if (counter !== undefined) {
@@ -254,19 +327,12 @@ function newMedia(path: string, folder?: string): MediaFile {
   return media;
 }
 
-function newSidecar(input: MatchSidecar): SidecarFile {
-  const name = nfc(pathSegments(input.path).at(-1) ?? "");
-  const jsonName = name.toLowerCase().endsWith(".json") ? name : `${name}.json`;
-  const { readings, raws, counter } = readSidecarName(jsonName);
+function newSidecar(input: MatchSidecar, keys?: FolderKeys): SidecarFile {
   const sidecar: SidecarFile = {
     path: input.path,
-    folder: folderKey(input.path, input.folder),
-    name,
+    folder: folderKey(input.path, input.folder, keys),
+    name: lastSegment(input.path),
     claimed: false,
-    readings,
-    raws,
-    counter,
-    atLimit: isAtClipLimit(raws[0]?.key ?? ""),
   };
   if (typeof input.title === "string" && input.title !== "") {
     sidecar.title = nfc(input.title);
@@ -295,8 +361,16 @@ function titleForms(title: string, media: MediaFile): Set<string> {
 
 /** 2: the sidecar's title names this file; 1: no title; 0: another name. */
 function titleScore(sidecar: SidecarFile, media: MediaFile): number {
-  if (sidecar.title === undefined) return 1;
-  const forms = titleForms(sidecar.title, media);
+  return scoreOfTitle(sidecar.title, media);
+}
+
+function scoreOfTitle(title: string | undefined, media: MediaFile): number {
+  if (title === undefined) return 1;
+  // The usual case, decided without working out the title's forms.
+  if (title === media.name && media.stem.length <= MEDIA_STEM_LIMIT) {
+    return 2;
+  }
+  const forms = titleForms(title, media);
   if (forms.has(foldName(media.name))) return 2;
   if (media.counterBase !== undefined) {
     if (forms.has(foldName(media.counterBase + media.ext))) return 2;
@@ -342,14 +416,15 @@ class SidecarIndex {
   readings(): Map<string, SidecarFile[]> {
     return this.#table(
       "readings",
-      (s) => s.readings.map((r) => counterKey(r.key, r.counter)),
+      (s) => partsOf(s).readings.map((r) => counterKey(r.key, r.counter)),
     );
   }
 
   readingsFolded(): Map<string, SidecarFile[]> {
     return this.#table(
       "readingsFolded",
-      (s) => s.readings.map((r) => counterKey(foldName(r.key), r.counter)),
+      (s) =>
+        partsOf(s).readings.map((r) => counterKey(foldName(r.key), r.counter)),
     );
   }
 
@@ -357,7 +432,7 @@ class SidecarIndex {
     return this.#table(
       "clipped",
       (s) =>
-        s.raws.filter((r) =>
+        partsOf(s).raws.filter((r) =>
           r.key.length >= SIDECAR_KEY_LIMIT - 1 &&
           r.key.length <= SIDECAR_KEY_LIMIT + 1
         ).map((r) => counterKey(r.key, r.counter)),
@@ -367,7 +442,8 @@ class SidecarIndex {
   titles(): Map<string, SidecarFile[]> {
     return this.#table(
       "titles",
-      (s) => s.title === undefined ? [] : titleKeys(s.title, s.counter),
+      (s) =>
+        s.title === undefined ? [] : titleKeys(s.title, partsOf(s).counter),
     );
   }
 }
@@ -395,14 +471,24 @@ function titleKeys(title: string, counter: number | undefined): string[] {
   return keys;
 }
 
+/**
+ * Where a rule's lookup hands the sidecars a key finds (undefined: none),
+ * best key first: the order of the calls is the candidates' priority.
+ */
+type Found = (
+  list: readonly SidecarFile[] | undefined,
+  rule: MatchRule,
+) => void;
+
 /** A rule: for a media file, the keys to look up, best first. */
-type Lookup = (media: MediaFile) => { list: SidecarFile[]; rule: MatchRule }[];
+type Lookup = (media: MediaFile, found: Found) => void;
 
 function lookupIn(
   map: Map<string, SidecarFile[]>,
   keys: { key: string; rule: MatchRule }[],
-): { list: SidecarFile[]; rule: MatchRule }[] {
-  return keys.map(({ key, rule }) => ({ list: map.get(key) ?? [], rule }));
+  found: Found,
+): void {
+  for (const { key, rule } of keys) found(map.get(key), rule);
 }
 
 /** The (name, counter) forms a media file's sidecar may be named after. */
@@ -455,55 +541,65 @@ function rulesFor(index: SidecarIndex): { name: string; lookup: Lookup }[] {
   return [
     {
       name: "exact",
-      lookup: (m) => lookupIn(index.exact(), exactKeys(m, same)),
+      // The rule that claims nearly every sidecar: no key lists are made.
+      lookup: (m, found) => {
+        const table = index.exact();
+        found(
+          table.get(`${m.name}.${SUPPLEMENTAL}.json`),
+          "exact-supplemental",
+        );
+        found(table.get(`${m.name}.json`), "exact-json");
+      },
     },
     {
       name: "normalized",
-      lookup: (m) =>
+      lookup: (m, found) =>
         lookupIn(
           index.readings(),
           readingKeys(same, nameForms(m), normalizedRule).reverse(),
+          found,
         ),
     },
     {
       name: "clipped",
-      lookup: (m) => lookupIn(index.clipped(), clippedKeys(m)),
+      lookup: (m, found) => lookupIn(index.clipped(), clippedKeys(m), found),
     },
     {
       name: "no-extension",
-      lookup: (m) =>
+      lookup: (m, found) =>
         lookupIn(
           index.readings(),
           readingKeys(same, stemForms(m), () => "no-extension").reverse(),
+          found,
         ),
     },
     {
       name: "title",
-      lookup: (m) => {
+      lookup: (m, found) => {
         const keys = [{ key: foldName(m.name), rule: "title" as MatchRule }];
         if (m.ext !== "") {
           keys.push({ key: `stem:${foldName(m.stem)}`, rule: "title" });
         }
-        return lookupIn(index.titles(), keys);
+        lookupIn(index.titles(), keys, found);
       },
     },
     {
       name: "case-insensitive",
-      lookup: (m) => {
+      lookup: (m, found) => {
         const rule = (): MatchRule => "case-insensitive";
-        return [
-          ...lookupIn(
-            index.exactFolded(),
-            exactKeys(m, foldName).map((k) => ({ key: k.key, rule: rule() })),
-          ),
-          ...lookupIn(
-            index.readingsFolded(),
-            [
-              ...readingKeys(foldName, nameForms(m), rule).reverse(),
-              ...readingKeys(foldName, stemForms(m), rule).reverse(),
-            ],
-          ),
-        ];
+        lookupIn(
+          index.exactFolded(),
+          exactKeys(m, foldName).map((k) => ({ key: k.key, rule: rule() })),
+          found,
+        );
+        lookupIn(
+          index.readingsFolded(),
+          [
+            ...readingKeys(foldName, nameForms(m), rule).reverse(),
+            ...readingKeys(foldName, stemForms(m), rule).reverse(),
+          ],
+          found,
+        );
       },
     },
   ];
@@ -543,22 +639,28 @@ function runRule(media: MediaFile[], lookup: Lookup): void {
     original: number;
     photo: number;
   })[] = [];
-  for (const m of media) {
+  let m: MediaFile;
+  let priority = 0;
+  const found: Found = (list, rule) => {
+    const p = priority++;
+    if (list === undefined) return;
+    for (const sidecar of list) {
+      if (sidecar.claimed) continue;
+      candidates.push({
+        media: m,
+        sidecar,
+        rule,
+        priority: p,
+        score: titleScore(sidecar, m),
+        original: looksEdited(m) ? 0 : 1,
+        photo: m.type === "photo" ? 1 : 0,
+      });
+    }
+  };
+  for (m of media) {
     if (m.own !== undefined) continue;
-    lookup(m).forEach(({ list, rule }, priority) => {
-      for (const sidecar of list) {
-        if (sidecar.claimed) continue;
-        candidates.push({
-          media: m,
-          sidecar,
-          rule,
-          priority,
-          score: titleScore(sidecar, m),
-          original: m.looksEdited ? 0 : 1,
-          photo: m.type === "photo" ? 1 : 0,
-        });
-      }
-    });
+    priority = 0;
+    lookup(m, found);
   }
   candidates.sort((a, b) =>
     b.score - a.score || b.original - a.original || b.photo - a.photo ||
@@ -573,7 +675,7 @@ function runRule(media: MediaFile[], lookup: Lookup): void {
   for (const c of candidates) {
     if (c.media.own !== undefined || c.sidecar.claimed) continue;
     // A supplemental suffix cut short at 46 units is Takeout's clipping.
-    const rule = c.rule === "supplemental-prefix" && c.sidecar.atLimit
+    const rule = c.rule === "supplemental-prefix" && partsOf(c.sidecar).atLimit
       ? "clipped"
       : c.rule;
     c.media.own = { sidecar: c.sidecar, rule };
@@ -608,8 +710,8 @@ function findEdits(media: MediaFile[]): void {
         Number(foldName(b.ext) === foldName(edit.ext)) -
           Number(foldName(a.ext) === foldName(edit.ext)) ||
         Number(b.type === edit.type) - Number(a.type === edit.type) ||
-        Number(editedName(a.name) !== undefined) -
-          Number(editedName(b.name) !== undefined) ||
+        Number(editedOf(a) !== undefined) -
+          Number(editedOf(b) !== undefined) ||
         byText(a.name, b.name) || byText(a.path, b.path)
       );
       return found[0];
@@ -617,7 +719,7 @@ function findEdits(media: MediaFile[]): void {
     return undefined;
   };
   for (const m of media) {
-    const edited = editedName(m.name);
+    const edited = editedOf(m);
     if (edited !== undefined) {
       const stems = edited.counter === undefined
         ? [edited.originalStem]
@@ -647,7 +749,7 @@ function claimForOrphanEdits(
 ): void {
   for (const m of media) {
     if (m.own !== undefined || m.editOf !== undefined) continue;
-    const edited = editedName(m.name);
+    const edited = editedOf(m);
     if (edited === undefined) continue;
     const stems = edited.counter === undefined
       ? [edited.originalStem]
@@ -670,7 +772,7 @@ function claimForOrphanEdits(
 function findPairs(media: MediaFile[]): void {
   const stills = new Map<string, MediaFile[]>();
   for (const m of media) {
-    if (m.type === "photo" && editedName(m.name) === undefined) {
+    if (m.type === "photo" && editedOf(m) === undefined) {
       push(stills, motionCore(m.stem), m);
     }
   }
@@ -698,7 +800,10 @@ function resolvedSidecar(m: MediaFile, depth = 0): SidecarFile | undefined {
 }
 
 /** A usable name from a sidecar title, keeping the file's own extension. */
-function nameFromTitle(title: string, m: MediaFile): string | undefined {
+function nameFromTitle(
+  title: string,
+  m: Pick<MediaFile, "name" | "ext">,
+): string | undefined {
   const text = nfc(title);
   if (
     text.trim() === "" || text === "." || text === ".." ||
@@ -706,7 +811,7 @@ function nameFromTitle(title: string, m: MediaFile): string | undefined {
   ) {
     return undefined;
   }
-  if (m.ext === "") return text;
+  if (m.ext === "" || text === m.name) return text;
   const { stem, ext } = splitExtension(text);
   if (foldName(ext) === foldName(m.ext)) return text;
   // A title whose extension is another media type's (Google converted the
@@ -722,7 +827,7 @@ function originalNameOf(m: MediaFile, depth = 0): string {
     if (named !== undefined) return named;
   }
   if (m.editOf !== undefined && m.editRule === "edited" && depth < 2) {
-    const edited = editedName(m.name);
+    const edited = editedOf(m);
     const original = m.editOf;
     const restored = originalNameOf(original, depth + 1);
     if (edited !== undefined && restored !== original.name) {
@@ -746,6 +851,24 @@ function originalNameOf(m: MediaFile, depth = 0): string {
   return m.name;
 }
 
+function resultOf(m: MediaFile): MediaMatch {
+  const sidecar = resolvedSidecar(m);
+  const result: MediaMatch = {
+    media: m.path,
+    matchedBy: m.own?.rule ??
+      (m.editOf !== undefined
+        ? m.editRule!
+        : m.pairOf !== undefined
+        ? "live-pair"
+        : "none"),
+    originalName: originalNameOf(m),
+  };
+  if (sidecar !== undefined) result.sidecar = sidecar.path;
+  if (m.editOf !== undefined) result.editOf = m.editOf.path;
+  if (m.pairOf !== undefined) result.pairOf = m.pairOf.path;
+  return result;
+}
+
 function matchFolder(media: MediaFile[], sidecars: SidecarFile[]): void {
   const index = new SidecarIndex(sidecars);
   const rules = rulesFor(index);
@@ -753,6 +876,221 @@ function matchFolder(media: MediaFile[], sidecars: SidecarFile[]): void {
   findEdits(media);
   claimForOrphanEdits(media, rules);
   findPairs(media);
+}
+
+/**
+ * One folder matched without making objects for the files the exact names
+ * settle (the rules' machinery costs a few KB per file, and folders hold
+ * thousands): every name given once, each sidecar wanted by its exact name
+ * (NAME.supplemental-metadata.json or NAME.json) by one file at most. The
+ * exact rule runs first and is final for the files it serves, so only the
+ * files it leaves, the edited copies, and the files those can take as
+ * their original or still (by stem and by motion name) go through the
+ * other rules, edits and pairs, which look at nothing else. The result is
+ * the same as matchFolder()'s. Anything else returns undefined.
+ */
+function matchOneFolder(
+  media: readonly MatchMedia[],
+  sidecars: readonly MatchSidecar[],
+  folderKeys: FolderKeys,
+): SidecarMatchResult | undefined {
+  const folder = media[0]?.folder;
+  if (folder === undefined) return undefined;
+  for (const input of media) if (input.folder !== folder) return undefined;
+  for (const input of sidecars) if (input.folder !== folder) return undefined;
+  // Names sorted and searched rather than put in Maps: a folder's Maps are
+  // large objects, which V8 sets aside until a full collection.
+  const sidecarNames = sidecars.map((s) => lastSegment(s.path));
+  const byName = sortedBy(sidecarNames);
+  if (byName === undefined) return undefined;
+  const find = (name: string) => {
+    let lo = 0;
+    let hi = byName.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = sidecarNames[byName[mid]];
+      if (at === name) return byName[mid];
+      if (at < name) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
+  const titleOf = (i: number) => {
+    const title = sidecars[i].title;
+    return typeof title === "string" && title !== "" ? nfc(title) : undefined;
+  };
+  const names = media.map((m) => lastSegment(m.path));
+  if (sortedBy(names) === undefined) return undefined;
+  /** The sidecar each file takes by its exact name, -1 for none. */
+  const own = new Int32Array(media.length).fill(-1);
+  const supplementalOwn = new Uint8Array(media.length);
+  /** How many files could claim each sidecar. */
+  const wanted = new Uint8Array(sidecars.length);
+  for (let k = 0; k < media.length; k++) {
+    const name = names[k];
+    const supplemental = find(`${name}.${SUPPLEMENTAL}.json`);
+    const json = find(`${name}.json`);
+    if (supplemental !== undefined) wanted[supplemental]++;
+    if (json !== undefined) wanted[json]++;
+    // The supplemental name first, unless only the other's title names
+    // this file.
+    let useSupplemental = supplemental !== undefined;
+    if (supplemental !== undefined && json !== undefined) {
+      const m = newMedia(media[k].path, folder, folderKeys);
+      useSupplemental = scoreOfTitle(titleOf(supplemental), m) >=
+        scoreOfTitle(titleOf(json), m);
+    }
+    if (useSupplemental) {
+      own[k] = supplemental!;
+      supplementalOwn[k] = 1;
+    } else if (json !== undefined) own[k] = json;
+  }
+  for (const n of wanted) if (n > 1) return undefined;
+
+  // The files the other steps may touch: those the exact names left, the
+  // edited copies, and what those can take as original or still.
+  const involved = new Uint8Array(media.length);
+  const edited = new Uint8Array(media.length);
+  const stems = new Set<string>();
+  const cores = new Set<string>();
+  let any = false;
+  for (let k = 0; k < media.length; k++) {
+    const edit = names[k].includes("-") ? editedName(names[k]) : undefined;
+    if (edit !== undefined) {
+      edited[k] = 1;
+      stems.add(foldName(edit.originalStem));
+      if (edit.counter !== undefined) {
+        stems.add(foldName(`${edit.originalStem}(${edit.counter})`));
+      }
+    }
+    if (own[k] >= 0 && edit === undefined) continue;
+    involved[k] = 1;
+    any = true;
+    if (own[k] >= 0) continue;
+    const { stem } = splitExtension(names[k]);
+    if (edit === undefined && stem.length >= MEDIA_STEM_LIMIT) {
+      for (const s of clippedEditedStems(stem)) stems.add(foldName(s));
+    }
+    if (mediaTypeOf(names[k]) === "video") cores.add(motionCore(stem));
+  }
+  if (!any) {
+    // Every file has its exact sidecar and none is an edited copy.
+    return plainResult(media, sidecars, names, own, supplementalOwn, titleOf);
+  }
+  if (stems.size > 0 || cores.size > 0) {
+    for (let k = 0; k < media.length; k++) {
+      if (involved[k]) continue;
+      const { stem } = splitExtension(names[k]);
+      if (
+        stems.has(foldName(stem)) ||
+        (cores.size > 0 && !edited[k] && mediaTypeOf(names[k]) === "photo" &&
+          cores.has(motionCore(stem)))
+      ) {
+        involved[k] = 1;
+      }
+    }
+  }
+
+  // Those files and every sidecar they own or may claim, as objects, through
+  // the rules as matchFolder() runs them.
+  const files: MediaFile[] = [];
+  const fileOf = new Map<number, MediaFile>();
+  const ownedBy = new Int32Array(sidecars.length).fill(-1);
+  for (let k = 0; k < media.length; k++) if (own[k] >= 0) ownedBy[own[k]] = k;
+  const jsons: SidecarFile[] = [];
+  const sidecarOf = new Map<number, SidecarFile>();
+  for (let i = 0; i < sidecars.length; i++) {
+    const owner = ownedBy[i];
+    if (owner >= 0 && !involved[owner]) continue;
+    const sidecar = newSidecar(sidecars[i], folderKeys);
+    sidecarOf.set(i, sidecar);
+    if (owner < 0) jsons.push(sidecar);
+  }
+  for (let k = 0; k < media.length; k++) {
+    if (!involved[k]) continue;
+    const m = newMedia(media[k].path, folder, folderKeys);
+    if (own[k] >= 0) {
+      const sidecar = sidecarOf.get(own[k])!;
+      sidecar.claimed = true;
+      m.own = {
+        sidecar,
+        rule: supplementalOwn[k] ? "exact-supplemental" : "exact-json",
+      };
+    }
+    files.push(m);
+    fileOf.set(k, m);
+  }
+  files.sort((a, b) => byText(a.name, b.name) || byText(a.path, b.path));
+  jsons.sort((a, b) => byText(a.name, b.name) || byText(a.path, b.path));
+  matchFolder(files, jsons);
+
+  const plain = plainResult(
+    media,
+    sidecars,
+    names,
+    own,
+    supplementalOwn,
+    titleOf,
+    fileOf,
+  );
+  plain.unmatchedMedia = files.filter((m) => resolvedSidecar(m) === undefined)
+    .map((m) => m.path).sort(byText);
+  plain.unclaimedSidecars = sidecars.filter((_, i) => {
+    const sidecar = sidecarOf.get(i);
+    return sidecar === undefined ? false : !sidecar.claimed;
+  }).map((s) => s.path).sort(byText);
+  return plain;
+}
+
+/** Indexes of `names` in name order; undefined when a name is repeated. */
+function sortedBy(names: readonly string[]): Int32Array | undefined {
+  const order = new Int32Array(names.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => byText(names[a], names[b]));
+  for (let i = 1; i < order.length; i++) {
+    if (names[order[i]] === names[order[i - 1]]) return undefined;
+  }
+  return order;
+}
+
+/**
+ * Results of a folder where files take their exact sidecar, except those in
+ * `objects`, whose results the rules worked out.
+ */
+function plainResult(
+  media: readonly MatchMedia[],
+  sidecars: readonly MatchSidecar[],
+  names: readonly string[],
+  own: Int32Array,
+  supplementalOwn: Uint8Array,
+  titleOf: (i: number) => string | undefined,
+  objects?: Map<number, MediaFile>,
+): SidecarMatchResult {
+  const claimed = new Uint8Array(sidecars.length);
+  const matches = media.map((input, k): MediaMatch => {
+    const object = objects?.get(k);
+    if (object !== undefined) return resultOf(object);
+    const s = own[k];
+    claimed[s] = 1;
+    const title = titleOf(s);
+    const name = names[k];
+    const result: MediaMatch = {
+      media: input.path,
+      matchedBy: supplementalOwn[k] ? "exact-supplemental" : "exact-json",
+      originalName: title === undefined || title === name
+        ? name
+        : nameFromTitle(title, { name, ext: splitExtension(name).ext }) ??
+          name,
+    };
+    result.sidecar = sidecars[s].path;
+    return result;
+  });
+  return {
+    matches,
+    unmatchedMedia: [],
+    unclaimedSidecars: sidecars.filter((_, i) => claimed[i] === 0)
+      .map((s) => s.path).sort(byText),
+  };
 }
 
 /**
@@ -764,13 +1102,16 @@ export function matchSidecars(
   media: readonly MatchMedia[],
   sidecars: readonly MatchSidecar[],
 ): SidecarMatchResult {
+  const folderKeys: FolderKeys = new Map();
+  const one = matchOneFolder(media, sidecars, folderKeys);
+  if (one !== undefined) return one;
   const mediaByKey = new Map<string, MediaFile>();
   const mediaOfInput: MediaFile[] = [];
   for (const input of media) {
-    const key = nfc(pathSegments(input.path).join("/"));
+    const key = pathKey(input.path);
     let file = mediaByKey.get(key);
     if (file === undefined) {
-      file = newMedia(input.path, input.folder);
+      file = newMedia(input.path, input.folder, folderKeys);
       mediaByKey.set(key, file);
     }
     mediaOfInput.push(file);
@@ -778,10 +1119,10 @@ export function matchSidecars(
   const sidecarByKey = new Map<string, SidecarFile>();
   const sidecarOfInput: SidecarFile[] = [];
   for (const input of sidecars) {
-    const key = nfc(pathSegments(input.path).join("/"));
+    const key = pathKey(input.path);
     let file = sidecarByKey.get(key);
     if (file === undefined) {
-      file = newSidecar(input);
+      file = newSidecar(input, folderKeys);
       sidecarByKey.set(key, file);
     } else if (file.title === undefined && input.title) {
       file.title = nfc(input.title);
@@ -814,23 +1155,7 @@ export function matchSidecars(
     matchFolder(files, jsons);
   }
 
-  const matches = mediaOfInput.map((m): MediaMatch => {
-    const sidecar = resolvedSidecar(m);
-    const result: MediaMatch = {
-      media: m.path,
-      matchedBy: m.own?.rule ??
-        (m.editOf !== undefined
-          ? m.editRule!
-          : m.pairOf !== undefined
-          ? "live-pair"
-          : "none"),
-      originalName: originalNameOf(m),
-    };
-    if (sidecar !== undefined) result.sidecar = sidecar.path;
-    if (m.editOf !== undefined) result.editOf = m.editOf.path;
-    if (m.pairOf !== undefined) result.pairOf = m.pairOf.path;
-    return result;
-  });
+  const matches = mediaOfInput.map(resultOf);
   const unmatchedMedia = [...mediaByKey.values()]
     .filter((m) => resolvedSidecar(m) === undefined)
     .map((m) => m.path).sort(byText);

@@ -19,6 +19,11 @@ import {
 } from "../fs/atomic_write.ts";
 import { SizeMismatchError } from "../fs/fs_errors.ts";
 
+/** What stageEntry reads from: a stream's reader, or anything alike. */
+export interface ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+}
+
 /** A file written under a temporary name, on its way to the disk. */
 export interface StagedFile {
   readonly target: string;
@@ -49,7 +54,7 @@ export interface StageOptions {
  */
 export async function stageEntry(
   target: string,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: ChunkReader,
   options: StageOptions = {},
 ): Promise<StagedFile> {
   const folder = dirname(target);
@@ -123,12 +128,15 @@ export function stageBytes(
   bytes: Uint8Array,
   options: Pick<StageOptions, "mtime" | "sync"> = {},
 ): Promise<StagedFile> {
-  const reader = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(bytes);
-      controller.close();
+  // One chunk: a stream for it would cost more than the file.
+  let given = false;
+  const reader: ChunkReader = {
+    read: () => {
+      if (given) return Promise.resolve({ done: true, value: undefined });
+      given = true;
+      return Promise.resolve({ done: false, value: bytes });
     },
-  }).getReader();
+  };
   return stageEntry(target, reader, options);
 }
 

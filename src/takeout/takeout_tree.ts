@@ -21,6 +21,7 @@ import {
 import {
   foldName,
   isAlbumMetadataName,
+  isJsonName,
   isKnownNonMediaJson,
   isPhotosRootName,
   isUntitledAlbumName,
@@ -111,89 +112,292 @@ export interface ClassifyOptions {
   json?: (path: string) => unknown;
 }
 
-interface Placed {
-  entry: TakeoutEntry;
-  segments: string[];
-  root?: string;
-  /** Segments below the root. */
-  inside: string[];
+/** A folder of the listing that holds files: what the layout needs of it. */
+export interface FolderFacts {
+  /** NFC key of the folder, "/"-joined ("" for the top). */
+  readonly path: string;
+  /** Whether a `.json` file lies directly in it. */
+  readonly hasJson: boolean;
 }
 
-function isJsonName(name: string): boolean {
-  return name.toLowerCase().endsWith(".json");
+/** Where one folder of the listing sits in the library. */
+export interface FolderPlace {
+  /** The library root it is under. */
+  readonly root: string;
+  /** Its segments below the root ([] for the root itself). */
+  readonly inside: readonly string[];
+  /**
+   * The key its files are grouped and matched by: the root and `inside`,
+   * the same for every part of the export (ClassifiedEntry.dir).
+   */
+  readonly dir: string;
+  /** The library folder it is in or is (root + inside[0]); none for the root. */
+  readonly folder?: string;
 }
 
-/** Where the library roots are, and each entry's place under one. */
-function placeEntries(entries: readonly TakeoutEntry[]): {
-  placed: Placed[];
-  roots: string[];
-} {
-  const split = entries.map((entry) => ({
-    entry,
-    segments: pathSegments(nfc(entry.path)),
+/** The library roots of an export, and where each of its folders sits. */
+export interface TreeLayout {
+  /** NFC keys of the library roots found ("" when the listing starts inside one). */
+  readonly roots: readonly string[];
+  /** A folder given to layoutTree(); undefined when outside the library. */
+  place(path: string): FolderPlace | undefined;
+}
+
+/** A JSON file that may be an album's metadata, in a library folder. */
+export interface AlbumFile {
+  /** As given. */
+  path: string;
+  /** Its content read as album metadata, when it could be. */
+  metadata?: AlbumMetadata;
+}
+
+/** How one file is classified, given where its folder sits. */
+export interface FileClass {
+  class: EntryClass;
+  folder?: string;
+  dir?: string;
+  folderKind?: FolderKind;
+  mediaType?: MediaType | "unknown";
+  reason?: string;
+}
+
+/**
+ * Whether a JSON file is album metadata rather than an item sidecar: by its
+ * content when it was read (`kind`), else by its localized name.
+ */
+export function isAlbumFile(name: string, kind: JsonKind | undefined): boolean {
+  return kind === "album" || (kind !== "item" && isAlbumMetadataName(name));
+}
+
+function joinKey(root: string, rest: readonly string[]): string {
+  return [root, ...rest].filter((s) => s !== "").join("/");
+}
+
+/**
+ * Where the library roots are, from the folders holding files alone (a
+ * file's place depends only on its folder), and where each folder sits.
+ */
+export function layoutTree(folders: Iterable<FolderFacts>): TreeLayout {
+  const list = [...folders].map((f) => ({
+    facts: f,
+    segments: f.path === "" ? [] : f.path.split("/"),
   }));
+  // "Takeout" followed by the product folder and at least one more level
+  // (the file itself).
   const takeoutAt = (segments: string[]) =>
     segments.findIndex((s, i) =>
-      foldName(s) === "takeout" && i + 2 < segments.length
+      i < segments.length - 1 && foldName(s) === "takeout"
     );
-  const anyTakeout = split.some((e) => takeoutAt(e.segments) >= 0);
-  let placed: Placed[];
+  const anyTakeout = list.some((f) => takeoutAt(f.segments) >= 0);
+  type Raw = { root?: string; inside: string[] };
+  const raw = new Map<string, Raw>();
   if (anyTakeout) {
-    placed = split.map(({ entry, segments }) => {
+    for (const { facts, segments } of list) {
       const at = takeoutAt(segments);
-      if (at < 0) return { entry, segments, inside: [] };
-      return {
-        entry,
-        segments,
-        // From "Takeout" on: parts unpacked side by side
-        // (takeout-...-001/Takeout/..., -002/Takeout/...) are one tree.
-        root: segments.slice(at, at + 2).join("/"),
-        inside: segments.slice(at + 2),
-      };
-    });
+      // From "Takeout" on: parts unpacked side by side
+      // (takeout-...-001/Takeout/..., -002/Takeout/...) are one tree.
+      raw.set(
+        facts.path,
+        at < 0 ? { inside: [] } : {
+          root: segments.slice(at, at + 2).join("/"),
+          inside: segments.slice(at + 2),
+        },
+      );
+    }
   } else {
     // Unpacked: the listing starts at "Takeout/"'s content (a root folder
     // with the library folders in it) or inside the root.
     const deepFirsts = new Set(
-      split.filter((e) => e.segments.length >= 3).map((e) => e.segments[0]),
+      list.filter((f) => f.segments.length >= 2).map((f) => f.segments[0]),
     );
     const first = deepFirsts.size === 1 ? [...deepFirsts][0] : undefined;
     const rootFirst = first !== undefined &&
       (isPhotosRootName(first) ||
-        split.some((e) =>
-          e.segments[0] === first && e.segments.length >= 3 &&
-          yearFolderName(e.segments[1])?.guessed === false
+        list.some((f) =>
+          f.segments[0] === first && f.segments.length >= 2 &&
+          yearFolderName(f.segments[1])?.guessed === false
         ));
-    placed = split.map(({ entry, segments }) => {
-      if (!rootFirst) return { entry, segments, root: "", inside: segments };
-      if (segments[0] !== first || segments.length < 2) {
-        return { entry, segments, inside: [] };
+    for (const { facts, segments } of list) {
+      if (!rootFirst) raw.set(facts.path, { root: "", inside: segments });
+      else if (segments.length === 0 || segments[0] !== first) {
+        raw.set(facts.path, { inside: [] });
+      } else {
+        raw.set(facts.path, { root: first, inside: segments.slice(1) });
       }
-      return { entry, segments, root: first, inside: segments.slice(1) };
-    });
+    }
   }
   // Several product folders under Takeout/: keep those that look like the
   // Photos library (sidecars, album metadata, year folders, a known name).
   const candidates = new Map<string, boolean>();
-  for (const p of placed) {
-    if (p.root === undefined || candidates.get(p.root) === true) continue;
-    const looksLikePhotos = isPhotosRootName(p.root.split("/").at(-1) ?? "") ||
-      (p.inside.length >= 2 &&
-        (isJsonName(p.inside.at(-1)!) ||
-          yearFolderName(p.inside[0])?.guessed === false));
-    candidates.set(p.root, looksLikePhotos);
+  for (const { facts } of list) {
+    const { root, inside } = raw.get(facts.path)!;
+    if (root === undefined || candidates.get(root) === true) continue;
+    const looksLikePhotos = isPhotosRootName(root.split("/").at(-1) ?? "") ||
+      (inside.length >= 1 &&
+        (facts.hasJson || yearFolderName(inside[0])?.guessed === false));
+    candidates.set(root, looksLikePhotos);
   }
   let roots = [...candidates.keys()].filter((r) => candidates.get(r));
   if (roots.length === 0) roots = [...candidates.keys()];
   roots.sort();
   const kept = new Set(roots);
-  for (const p of placed) {
-    if (p.root !== undefined && !kept.has(p.root)) {
-      delete p.root;
-      p.inside = [];
-    }
+  const places = new Map<string, FolderPlace>();
+  for (const [path, { root, inside }] of raw) {
+    if (root === undefined || !kept.has(root)) continue;
+    const place: FolderPlace = inside.length === 0
+      ? { root, inside, dir: joinKey(root, inside) }
+      : {
+        root,
+        inside,
+        dir: joinKey(root, inside),
+        folder: joinKey(root, inside.slice(0, 1)),
+      };
+    places.set(path, place);
   }
-  return { placed, roots };
+  return { roots, place: (path) => places.get(path) };
+}
+
+/**
+ * The library folders (the first level below a root) of the folders given,
+ * with their kind: year, special or album, which a folder holding album
+ * metadata always is. `albumFiles` are the album files lying directly in
+ * each library folder, by folder key; `readJson` says whether their content
+ * was read (only then do albums get their metadata).
+ */
+export function libraryFolders(
+  layout: TreeLayout,
+  paths: Iterable<string>,
+  albumFiles: ReadonlyMap<string, readonly AlbumFile[]>,
+  readJson: boolean,
+): Map<string, TakeoutFolder> {
+  const folders = new Map<string, TakeoutFolder>();
+  for (const path of paths) {
+    const place = layout.place(path);
+    if (place?.folder === undefined || folders.has(place.folder)) continue;
+    const key = place.folder;
+    const name = place.inside[0];
+    const files = albumFiles.get(key) ?? [];
+    const folder: TakeoutFolder = {
+      path: key,
+      name,
+      root: place.root,
+      kind: "album",
+    };
+    const year = yearFolderName(name);
+    const special = specialFolderKind(name);
+    if (year !== undefined && (!year.guessed || files.length === 0)) {
+      folder.kind = "year";
+      folder.year = year.year;
+      if (year.guessed) folder.yearGuessed = true;
+    } else if (special !== undefined && files.length === 0) {
+      folder.kind = special;
+    }
+    if (folder.kind === "album") {
+      folder.album = albumOf(folder, files, readJson);
+    }
+    folders.set(key, folder);
+  }
+  return folders;
+}
+
+function albumOf(
+  folder: TakeoutFolder,
+  files: readonly AlbumFile[],
+  readJson: boolean,
+): TakeoutAlbum {
+  const sorted = [...files].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0
+  );
+  const album: TakeoutAlbum = {
+    folder: folder.path,
+    title: folder.name,
+    titleFrom: "folder",
+    untitled: isUntitledAlbumName(folder.name),
+    metadataPaths: sorted.map((f) => f.path),
+  };
+  if (readJson) {
+    const found = sorted.find((f) => f.metadata !== undefined);
+    if (found !== undefined) album.metadata = found.metadata;
+  }
+  const title = album.metadata?.title;
+  if (title !== undefined && title.trim() !== "") {
+    album.title = nfc(title);
+    album.titleFrom = "metadata";
+  } else if (album.metadata !== undefined) {
+    // Google writes an empty title for untitled albums.
+    album.untitled = true;
+  }
+  return album;
+}
+
+/**
+ * What one file is, from its NFC name, its folder's place, the library
+ * folder holding it, the folded names of the files in its matching folder
+ * (`names`, for media whose extension only their sidecar vouches for), and
+ * its JSON kind when its content was read.
+ */
+export function classifyFile(
+  name: string,
+  place: FolderPlace | undefined,
+  folder: TakeoutFolder | undefined,
+  names: { has(name: string): boolean } | undefined,
+  kind: JsonKind | undefined,
+): FileClass {
+  const out: FileClass = { class: "other" };
+  if (place === undefined) {
+    out.reason = "outside the Google Photos folder";
+    return out;
+  }
+  out.dir = place.dir;
+  if (place.inside.length === 0 || folder === undefined) {
+    out.folder = place.root;
+    out.folderKind = "root";
+    const type = mediaTypeOf(name);
+    if (type !== undefined) {
+      out.class = "media";
+      out.mediaType = type;
+    } else {
+      out.reason = isKnownNonMediaJson(name)
+        ? "Takeout's own file, not a photo or video"
+        : "not a photo or video";
+    }
+    return out;
+  }
+  out.folder = folder.path;
+  out.folderKind = folder.kind;
+  if (isJsonName(name)) {
+    if (isAlbumFile(name, kind)) {
+      if (folder.kind === "album" && place.inside.length === 1) {
+        out.class = "album-metadata";
+      } else {
+        out.reason = "album metadata outside an album folder";
+      }
+    } else if (isKnownNonMediaJson(name)) {
+      out.reason = "Takeout's own file, not a photo or video";
+    } else {
+      out.class = "sidecar";
+    }
+    return out;
+  }
+  const type = mediaTypeOf(name);
+  if (type !== undefined) {
+    out.class = "media";
+    out.mediaType = type;
+    return out;
+  }
+  // A file Google kept as media although its extension is unknown here:
+  // its sidecar says so. Never drop it.
+  const key = foldName(name);
+  if (
+    names?.has(`${key}.json`) ||
+    names?.has(`${key}.supplemental-metadata.json`)
+  ) {
+    out.class = "media";
+    out.mediaType = "unknown";
+    return out;
+  }
+  out.reason = "not a photo or video";
+  return out;
 }
 
 /** Classify every entry of an export listing. Never throws, drops nothing. */
@@ -201,178 +405,83 @@ export function classifyTakeout(
   entries: readonly TakeoutEntry[],
   options: ClassifyOptions = {},
 ): TakeoutTree {
-  const { placed, roots } = placeEntries(entries);
-  const kindOf = (p: Placed): JsonKind | undefined => {
+  const split = entries.map((entry) => {
+    const segments = pathSegments(nfc(entry.path));
+    return {
+      entry,
+      path: segments.slice(0, -1).join("/"),
+      name: segments.at(-1) ?? "",
+    };
+  });
+  const facts = new Map<string, boolean>();
+  for (const e of split) {
+    facts.set(e.path, facts.get(e.path) === true || isJsonName(e.name));
+  }
+  const layout = layoutTree(
+    [...facts].map(([path, hasJson]) => ({ path, hasJson })),
+  );
+  const kindOf = (path: string): JsonKind | undefined => {
     if (options.json === undefined) return undefined;
-    const value = options.json(p.entry.path);
+    const value = options.json(path);
     return value === undefined ? undefined : jsonKind(value);
   };
-  const join = (root: string, rest: string[]) =>
-    [root, ...rest].filter((s) => s !== "").join("/");
-  const folderKey = (p: Placed) => join(p.root!, p.inside.slice(0, 1));
-  const dirs = new Map<Placed, string>();
-  const dirKey = (p: Placed) => {
-    let dir = dirs.get(p);
-    if (dir === undefined) {
-      dir = join(p.root!, p.inside.slice(0, -1));
-      dirs.set(p, dir);
-    }
-    return dir;
-  };
 
-  // First pass: the names in each folder, and which folders hold album
-  // metadata (that decides between album and year/special folder).
+  // The names in each matching folder, and the album files directly in each
+  // library folder (they decide between album and year/special folder).
   const namesIn = new Map<string, Set<string>>();
-  const albumFiles = new Map<string, Placed[]>();
-  const jsonKinds = new Map<Placed, JsonKind | undefined>();
-  for (const p of placed) {
-    if (p.root === undefined || p.inside.length < 2) continue;
-    const dir = dirKey(p);
-    let names = namesIn.get(dir);
-    if (names === undefined) namesIn.set(dir, names = new Set());
-    const name = p.inside.at(-1)!;
-    names.add(foldName(name));
-    if (!isJsonName(name)) continue;
-    const kind = kindOf(p);
-    jsonKinds.set(p, kind);
-    const isAlbumFile = kind === "album" ||
-      (isAlbumMetadataName(name) && kind !== "item");
-    if (isAlbumFile && p.inside.length === 2) {
-      const key = folderKey(p);
-      albumFiles.set(key, [...(albumFiles.get(key) ?? []), p]);
-    }
-  }
-
-  const folders = new Map<string, TakeoutFolder>();
-  const folderFor = (p: Placed): TakeoutFolder => {
-    const key = folderKey(p);
-    const known = folders.get(key);
-    if (known !== undefined) return known;
-    const name = p.inside[0];
-    const hasAlbumFile = albumFiles.has(key);
-    const folder: TakeoutFolder = {
-      path: key,
-      name,
-      root: p.root!,
-      kind: "album",
-    };
-    const year = yearFolderName(name);
-    const special = specialFolderKind(name);
-    if (year !== undefined && (!year.guessed || !hasAlbumFile)) {
-      folder.kind = "year";
-      folder.year = year.year;
-      if (year.guessed) folder.yearGuessed = true;
-    } else if (special !== undefined && !hasAlbumFile) {
-      folder.kind = special;
-    }
-    folders.set(key, folder);
-    return folder;
-  };
-
-  const classified = placed.map((p): ClassifiedEntry => {
-    const out: ClassifiedEntry = { entry: p.entry, class: "other" };
-    if (p.root === undefined) {
-      out.reason = "outside the Google Photos folder";
-      return out;
-    }
-    const name = p.inside.at(-1) ?? "";
-    out.dir = dirKey(p);
-    if (p.inside.length < 2) {
-      out.folder = p.root;
-      out.folderKind = "root";
-      const type = mediaTypeOf(name);
-      if (type !== undefined) {
-        out.class = "media";
-        out.mediaType = type;
-      } else {
-        out.reason = isKnownNonMediaJson(name)
-          ? "Takeout's own file, not a photo or video"
-          : "not a photo or video";
+  const albumFiles = new Map<string, AlbumFile[]>();
+  const kinds: (JsonKind | undefined)[] = [];
+  split.forEach((e, i) => {
+    const place = layout.place(e.path);
+    if (place?.folder === undefined) return;
+    let names = namesIn.get(place.dir);
+    if (names === undefined) namesIn.set(place.dir, names = new Set());
+    names.add(foldName(e.name));
+    if (!isJsonName(e.name)) return;
+    const kind = kinds[i] = kindOf(e.entry.path);
+    if (isAlbumFile(e.name, kind) && place.inside.length === 1) {
+      const file: AlbumFile = { path: e.entry.path };
+      if (options.json !== undefined) {
+        const parsed = parseAlbumMetadata(options.json(e.entry.path));
+        if (parsed.ok) file.metadata = parsed.value;
       }
-      return out;
+      const list = albumFiles.get(place.folder);
+      if (list === undefined) albumFiles.set(place.folder, [file]);
+      else list.push(file);
     }
-    const folder = folderFor(p);
-    out.folder = folder.path;
-    out.folderKind = folder.kind;
-    if (isJsonName(name)) {
-      const kind = jsonKinds.get(p);
-      const isAlbumFile = kind === "album" ||
-        (isAlbumMetadataName(name) && kind !== "item");
-      if (isAlbumFile) {
-        if (folder.kind === "album" && p.inside.length === 2) {
-          out.class = "album-metadata";
-        } else {
-          out.reason = "album metadata outside an album folder";
-        }
-      } else if (isKnownNonMediaJson(name)) {
-        out.reason = "Takeout's own file, not a photo or video";
-      } else {
-        out.class = "sidecar";
-      }
-      return out;
-    }
-    const type = mediaTypeOf(name);
-    if (type !== undefined) {
-      out.class = "media";
-      out.mediaType = type;
-      return out;
-    }
-    // A file Google kept as media although its extension is unknown here:
-    // its sidecar says so. Never drop it.
-    const names = namesIn.get(dirKey(p));
-    const key = foldName(name);
-    if (
-      names?.has(`${key}.json`) ||
-      names?.has(`${key}.supplemental-metadata.json`)
-    ) {
-      out.class = "media";
-      out.mediaType = "unknown";
-      return out;
-    }
-    out.reason = "not a photo or video";
-    return out;
   });
+  const folders = libraryFolders(
+    layout,
+    facts.keys(),
+    albumFiles,
+    options.json !== undefined,
+  );
 
-  const albums: TakeoutAlbum[] = [];
-  for (const folder of folders.values()) {
-    if (folder.kind !== "album") continue;
-    const files = (albumFiles.get(folder.path) ?? [])
-      .map((p) => p.entry.path).sort();
-    const album: TakeoutAlbum = {
-      folder: folder.path,
-      title: folder.name,
-      titleFrom: "folder",
-      untitled: isUntitledAlbumName(folder.name),
-      metadataPaths: files,
+  const classified = split.map((e, i): ClassifiedEntry => {
+    const place = layout.place(e.path);
+    const folder = place?.folder === undefined
+      ? undefined
+      : folders.get(place.folder);
+    return {
+      entry: e.entry,
+      ...classifyFile(
+        e.name,
+        place,
+        folder,
+        place === undefined ? undefined : namesIn.get(place.dir),
+        kinds[i],
+      ),
     };
-    if (options.json !== undefined) {
-      for (const path of files) {
-        const parsed = parseAlbumMetadata(options.json(path));
-        if (!parsed.ok) continue;
-        album.metadata = parsed.value;
-        break;
-      }
-    }
-    const title = album.metadata?.title;
-    if (title !== undefined && title.trim() !== "") {
-      album.title = nfc(title);
-      album.titleFrom = "metadata";
-    } else if (album.metadata !== undefined) {
-      // Google writes an empty title for untitled albums.
-      album.untitled = true;
-    }
-    folder.album = album;
-    albums.push(album);
-  }
+  });
 
   const byPath = (a: { path: string }, b: { path: string }) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  const sortedFolders = [...folders.values()].sort(byPath);
   return {
-    roots,
+    roots: [...layout.roots],
     entries: classified,
-    folders: [...folders.values()].sort(byPath),
-    albums: albums.sort((a, b) =>
-      a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0
-    ),
+    folders: sortedFolders,
+    albums: sortedFolders.flatMap((f) => f.album === undefined ? [] : [f.album])
+      .sort((a, b) => a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0),
   };
 }

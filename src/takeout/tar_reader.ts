@@ -85,24 +85,25 @@ export class TarReader implements ArchiveReader {
     const max = options.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
     const walk = this.#walk(options.signal);
     try {
+      const add = options.visit ?? ((e: ListedEntry) => entries.push(e));
       for await (const { entry, body } of walk) {
         if (
           options.collect && entry.kind === "file" && entry.size <= max &&
           options.collect(entry)
         ) {
           try {
-            entries.push({
+            add({
               ...entry,
               content: await readWhole(body.stream, entry.size),
             });
           } catch (err) {
             const error = this.#asError(err, entry.name);
-            entries.push({ ...entry, contentError: error });
+            add({ ...entry, contentError: error });
             problems.push(error);
             break;
           }
         } else {
-          entries.push(entry);
+          add(entry);
         }
       }
     } catch (err) {

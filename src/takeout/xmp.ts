@@ -44,7 +44,12 @@ export function xmpSidecarPath(mediaPath: string): string {
  * sidecar: a date guessed from EXIF or the file name is not written as if
  * Google had said it.
  */
-export function xmpDataOf(item: ItemMetadata): XmpData {
+export function xmpDataOf(
+  item: Pick<
+    ItemMetadata,
+    "description" | "photoTakenTime" | "geo" | "favorited" | "people"
+  >,
+): XmpData {
   const data: XmpData = {};
   if (item.description !== undefined) data.description = item.description;
   if (item.photoTakenTime !== undefined) data.takenAt = item.photoTakenTime;

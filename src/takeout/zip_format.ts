@@ -140,50 +140,155 @@ export function centralTail(fixed: Uint8Array): number {
 }
 
 /**
+ * One central directory record, read in place: an object the caller reuses
+ * from record to record, so that reading a directory of hundreds of
+ * thousands of entries makes nothing but their names.
+ */
+export interface CentralRecord {
+  name: string;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  /** Offset of the local header, before any prefix correction. */
+  localOffset: number;
+  /** Modification time in epoch milliseconds, NaN when unknown. */
+  mtimeMs: number;
+  kind: EntryKind;
+  /** Unix mode and type bits, -1 when not recorded. */
+  mode: number;
+  /** The name and extra field lengths (a local header's are usually the same). */
+  headerGuess: number;
+}
+
+export function emptyCentralRecord(): CentralRecord {
+  return {
+    name: "",
+    flags: 0,
+    method: 0,
+    crc: 0,
+    compressedSize: 0,
+    size: 0,
+    localOffset: 0,
+    mtimeMs: NaN,
+    kind: "file",
+    mode: -1,
+    headerGuess: 0,
+  };
+}
+
+/**
+ * Reads the central directory record at `at` in `bytes` (`v` views the
+ * same bytes) into `out`. The caller has checked the signature and that
+ * the whole record (centralTail() after the fixed part) is in `bytes`.
+ */
+export function readCentralRecord(
+  bytes: Uint8Array,
+  v: DataView,
+  at: number,
+  out: CentralRecord,
+): void {
+  const madeBy = v.getUint16(at + 4, true);
+  const flags = v.getUint16(at + 8, true);
+  const nameLength = v.getUint16(at + 28, true);
+  const extraLength = v.getUint16(at + 30, true);
+  const externalAttrs = v.getUint32(at + 38, true);
+  const nameAt = at + CENTRAL_SIZE;
+  const extraAt = nameAt + nameLength;
+  const extraEnd = extraAt + extraLength;
+  // The first block of each id wins.
+  let zip64 = -1;
+  let zip64End = -1;
+  let unicode = -1;
+  let unicodeEnd = -1;
+  let ut = -1;
+  let utEnd = -1;
+  let ntfs = -1;
+  let ntfsEnd = -1;
+  for (let x = extraAt; x + 4 <= extraEnd;) {
+    const id = v.getUint16(x, true);
+    const length = v.getUint16(x + 2, true);
+    if (x + 4 + length > extraEnd) break;
+    const start = x + 4;
+    const end = start + length;
+    if (id === 0x0001 && zip64 < 0) [zip64, zip64End] = [start, end];
+    else if (id === 0x7075 && unicode < 0) [unicode, unicodeEnd] = [start, end];
+    else if (id === 0x5455 && ut < 0) [ut, utEnd] = [start, end];
+    else if (id === 0x000a && ntfs < 0) [ntfs, ntfsEnd] = [start, end];
+    x = end;
+  }
+  let size = v.getUint32(at + 24, true);
+  let compressedSize = v.getUint32(at + 20, true);
+  let localOffset = v.getUint32(at + 42, true);
+  if (zip64 >= 0) {
+    // Only the fields saturated in the fixed header are present, in order.
+    let z = zip64;
+    const take = (fallback: number) => {
+      if (z + 8 > zip64End) return fallback;
+      const value = u64(v, z);
+      z += 8;
+      return value;
+    };
+    if (size === U32_MAX) size = take(size);
+    if (compressedSize === U32_MAX) compressedSize = take(compressedSize);
+    if (localOffset === U32_MAX) localOffset = take(localOffset);
+  }
+  const nameBytes = bytes.subarray(nameAt, extraAt);
+  const name = decodeNameWith(
+    nameBytes,
+    flags,
+    unicode < 0 ? undefined : bytes.subarray(unicode, unicodeEnd),
+  );
+  let mtimeMs = NaN;
+  if (ut >= 0 && utEnd - ut >= 5 && (bytes[ut] & 1)) {
+    mtimeMs = v.getInt32(ut + 1, true) * 1000;
+  } else if (ntfs >= 0) {
+    mtimeMs = ntfsTime(bytes.subarray(ntfs, ntfsEnd));
+  }
+  if (Number.isNaN(mtimeMs)) {
+    mtimeMs = dosTime(v.getUint16(at + 14, true), v.getUint16(at + 12, true))
+      ?.getTime() ?? NaN;
+  }
+  out.name = name;
+  out.flags = flags;
+  out.method = v.getUint16(at + 10, true);
+  out.crc = v.getUint32(at + 16, true);
+  out.compressedSize = compressedSize;
+  out.size = size;
+  out.localOffset = localOffset;
+  out.mtimeMs = mtimeMs;
+  const host = madeBy >> 8;
+  const mode = (host === HOST_UNIX || host === HOST_MACOS) &&
+      externalAttrs >>> 16
+    ? externalAttrs >>> 16
+    : -1;
+  out.mode = mode;
+  out.kind = centralKind(name, mode, externalAttrs);
+  out.headerGuess = nameLength + extraLength;
+}
+
+/**
  * A central directory header: `fixed` is its first 46 bytes, `rest` the
  * name, extra field and comment after them.
  */
 export function parseCentral(fixed: Uint8Array, rest: Uint8Array): ZipRecord {
-  const v = view(fixed);
-  const madeBy = v.getUint16(4, true);
-  const flags = v.getUint16(8, true);
-  const nameLength = v.getUint16(28, true);
-  const extraLength = v.getUint16(30, true);
-  const externalAttrs = v.getUint32(38, true);
-  const nameBytes = rest.subarray(0, nameLength);
-  const extra = parseExtra(rest.subarray(nameLength, nameLength + extraLength));
-  let size = v.getUint32(24, true);
-  let compressedSize = v.getUint32(20, true);
-  let localOffset = v.getUint32(42, true);
-  const zip64 = extra.get(0x0001);
-  if (zip64) {
-    // Only the fields saturated in the fixed header are present, in order.
-    const z = view(zip64);
-    let at = 0;
-    const take = () => {
-      if (at + 8 > zip64.length) return undefined;
-      const value = u64(z, at);
-      at += 8;
-      return value;
-    };
-    if (size === U32_MAX) size = take() ?? size;
-    if (compressedSize === U32_MAX) compressedSize = take() ?? compressedSize;
-    if (localOffset === U32_MAX) localOffset = take() ?? localOffset;
-  }
-  const name = decodeName(nameBytes, flags, extra);
-  const { kind, mode } = centralKind(name, madeBy, externalAttrs);
+  const bytes = new Uint8Array(fixed.length + rest.length);
+  bytes.set(fixed);
+  bytes.set(rest, fixed.length);
+  const r = emptyCentralRecord();
+  readCentralRecord(bytes, view(bytes), 0, r);
   return {
-    name,
-    flags,
-    method: v.getUint16(10, true),
-    crc: v.getUint32(16, true),
-    compressedSize,
-    size,
-    localOffset,
-    mtime: extraTime(extra) ??
-      dosTime(v.getUint16(14, true), v.getUint16(12, true)),
-    kind,
-    mode,
+    name: r.name,
+    flags: r.flags,
+    method: r.method,
+    crc: r.crc,
+    compressedSize: r.compressedSize,
+    size: r.size,
+    localOffset: r.localOffset,
+    mtime: Number.isNaN(r.mtimeMs) ? undefined : new Date(r.mtimeMs),
+    kind: r.kind,
+    mode: r.mode < 0 ? undefined : r.mode,
   };
 }
 
@@ -258,8 +363,16 @@ export function decodeName(
   flags: number,
   extra: Map<number, Uint8Array>,
 ): string {
+  return decodeNameWith(bytes, flags, extra.get(0x7075));
+}
+
+/** decodeName() given the Unicode path field (0x7075), if any. */
+function decodeNameWith(
+  bytes: Uint8Array,
+  flags: number,
+  unicode: Uint8Array | undefined,
+): string {
   if (flags & FLAG_UTF8) return utf8OrCp437(bytes);
-  const unicode = extra.get(0x7075);
   if (unicode && unicode.length >= 5 && unicode[0] === 1) {
     const crc = view(unicode).getUint32(1, true);
     if (crc === zlib.crc32(bytes)) {
@@ -302,21 +415,26 @@ function extraTime(extra: Map<number, Uint8Array>): Date | undefined {
     return new Date(view(ut).getInt32(1, true) * 1000);
   }
   const ntfs = extra.get(0x000a);
-  if (ntfs && ntfs.length >= 32) {
-    const v = view(ntfs);
-    let at = 4;
-    while (at + 4 <= ntfs.length) {
-      const tag = v.getUint16(at, true);
-      const length = v.getUint16(at + 2, true);
-      if (tag === 1 && length >= 8 && at + 12 <= ntfs.length) {
-        // 100 ns ticks since 1601-01-01.
-        const ticks = v.getBigUint64(at + 4, true);
-        return new Date(Number(ticks / 10000n) - 11644473600000);
-      }
-      at += 4 + length;
+  const ms = ntfs === undefined ? NaN : ntfsTime(ntfs);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** The modification time of an NTFS extra field, in ms; NaN when absent. */
+function ntfsTime(ntfs: Uint8Array): number {
+  if (ntfs.length < 32) return NaN;
+  const v = view(ntfs);
+  let at = 4;
+  while (at + 4 <= ntfs.length) {
+    const tag = v.getUint16(at, true);
+    const length = v.getUint16(at + 2, true);
+    if (tag === 1 && length >= 8 && at + 12 <= ntfs.length) {
+      // 100 ns ticks since 1601-01-01.
+      const ticks = v.getBigUint64(at + 4, true);
+      return Number(ticks / 10000n) - 11644473600000;
     }
+    at += 4 + length;
   }
-  return undefined;
+  return NaN;
 }
 
 const HOST_UNIX = 3;
@@ -324,33 +442,23 @@ const HOST_MACOS = 19;
 const S_IFMT = 0o170000;
 const DOS_DIRECTORY = 0x10;
 
-/** Entry kind from the name and the external attributes. */
-function centralKind(
-  name: string,
-  madeBy: number,
-  external: number,
-): { kind: EntryKind; mode: number | undefined } {
-  const host = madeBy >> 8;
-  const mode = (host === HOST_UNIX || host === HOST_MACOS) && external >>> 16
-    ? external >>> 16
-    : undefined;
-  if (mode !== undefined) {
+/** Entry kind from the name, the Unix mode (-1: none) and the external attributes. */
+function centralKind(name: string, mode: number, external: number): EntryKind {
+  if (mode >= 0) {
     switch (mode & S_IFMT) {
       case 0o120000:
-        return { kind: "symlink", mode };
+        return "symlink";
       case 0o040000:
-        return { kind: "dir", mode };
+        return "dir";
       case 0o100000:
       case 0:
-        return { kind: name.endsWith("/") ? "dir" : "file", mode };
+        return name.endsWith("/") ? "dir" : "file";
       default:
-        return { kind: "other", mode };
+        return "other";
     }
   }
-  if (name.endsWith("/") || (external & DOS_DIRECTORY)) {
-    return { kind: "dir", mode };
-  }
-  return { kind: "file", mode };
+  if (name.endsWith("/") || (external & DOS_DIRECTORY)) return "dir";
+  return "file";
 }
 
 export interface DataDescriptor {

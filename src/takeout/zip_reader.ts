@@ -26,11 +26,12 @@ import {
 } from "./archive_errors.ts";
 import { ByteCursor, type ChunkSource } from "./byte_cursor.ts";
 import { type EntryBody, entryBody, readWhole } from "./entry_body.ts";
-import { fileRange, readAt } from "./file_io.ts";
+import { fileRange, readAt, readInto } from "./file_io.ts";
 import { inflate, type Inflater } from "./inflate.ts";
+import { inflateSmall } from "./small_inflate.ts";
 import {
   CENTRAL_SIZE,
-  centralTail,
+  emptyCentralRecord,
   type EndOfCentralDirectory,
   EOCD_SEARCH,
   findEocd,
@@ -40,9 +41,9 @@ import {
   METHOD_DEFLATE,
   METHOD_NAMES,
   METHOD_STORED,
-  parseCentral,
   parseZip64Eocd,
   parseZip64Locator,
+  readCentralRecord,
   SIG_CENTRAL,
   SIG_LOCAL,
   view,
@@ -51,14 +52,27 @@ import {
   type ZipRecord,
 } from "./zip_format.ts";
 import { scanLocalHeaders, type ScanStop } from "./zip_scan.ts";
+import { ZipDirectory, ZipDirectoryBuilder } from "./zip_directory.ts";
+
+/** Collected entries nearer than this to the previous one share its read. */
+const WINDOW_GAP = 64 << 10;
+/** The most bytes one read of collected entries covers. */
+const WINDOW_MAX = 1 << 20;
+/** Room for a local header's fields being longer than the directory's. */
+const HEADER_SLACK = 256;
+/** Entries up to this size (both ways) are read whole and inflated in plain code. */
+const SMALL_ENTRY = 128 << 10;
+/** Room for a local header read with a small entry. */
+const SMALL_HEADER = 1 << 10;
+/** Bytes of the central directory read at once. */
+const CENTRAL_BLOCK = 1 << 20;
 
 export class ZipReader implements ArchiveReader {
   readonly format = "zip" as const;
   readonly randomAccess = true;
   readonly part: string;
   readonly problems: readonly ArchiveError[];
-  readonly #records: readonly ZipRecord[];
-  readonly #entries: readonly ArchiveEntry[];
+  #directory: ZipDirectory;
   /** Bytes before the archive proper (self-extractor stubs): offsets shift. */
   readonly #bias: number;
   /** Whether the listing came from an intact central directory. */
@@ -67,25 +81,16 @@ export class ZipReader implements ArchiveReader {
 
   private constructor(
     part: string,
-    records: ZipRecord[],
+    directory: ZipDirectory,
     bias: number,
     intact: boolean,
     problems: ArchiveError[],
   ) {
     this.part = part;
-    this.#records = records;
+    this.#directory = directory;
     this.#bias = bias;
     this.#intact = intact;
     this.problems = problems;
-    this.#entries = records.map((r, index) => ({
-      part,
-      index,
-      name: r.name,
-      size: r.kind === "dir" ? 0 : r.size,
-      mtime: r.mtime,
-      kind: r.kind,
-      ...(r.mode === undefined ? {} : { mode: r.mode }),
-    }));
   }
 
   /**
@@ -102,8 +107,8 @@ export class ZipReader implements ArchiveReader {
       const eocd = findEocd(await readAt(file, tailAt, size - tailAt), tailAt);
       if (eocd) {
         try {
-          const { records, bias } = await readCentral(file, path, eocd);
-          return new ZipReader(path, records, bias, true, []);
+          const { directory, bias } = await readCentral(file, path, eocd);
+          return new ZipReader(path, directory, bias, true, []);
         } catch (err) {
           if (!(err instanceof CorruptArchiveError)) throw err;
           damage = err;
@@ -133,40 +138,60 @@ export class ZipReader implements ArchiveReader {
           path,
           scan.stop.kind === "cut" ? scan.stop.entry : undefined,
         );
-      return new ZipReader(path, scan.records, 0, false, [problem]);
+      return new ZipReader(
+        path,
+        ZipDirectory.of(path, scan.records),
+        0,
+        false,
+        [problem],
+      );
     } finally {
       file.close();
     }
   }
 
   async list(options: ListOptions = {}): Promise<PartListing> {
-    const entries: ListedEntry[] = [...this.#entries];
+    const directory = this.#directory;
+    const visit = options.visit;
+    const entries: ListedEntry[] = visit ? [] : [...directory.entries()];
     const problems: ArchiveError[] = [...this.problems];
     const collect = options.collect;
-    if (collect) {
-      const max = options.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
-      // One handle for all collected entries: Takeout parts hold tens of
-      // thousands of small sidecars.
-      const file = await Deno.open(this.part, { read: true });
-      try {
-        for (const index of this.#dataOrder()) {
+    const max = options.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
+    const wanted = (entry: ArchiveEntry) =>
+      collect !== undefined && entry.kind === "file" && entry.size <= max &&
+      collect(entry);
+    const order = directory.dataOrder();
+    const picked = collect === undefined
+      ? new Uint32Array(0)
+      : order.filter((i) => wanted(directory.entry(i)));
+    const pickedSet = new Set(picked);
+    // One handle for all collected entries: Takeout parts hold tens of
+    // thousands of small sidecars, read in windows of neighbouring entries.
+    const file = picked.length > 0
+      ? await Deno.open(this.part, { read: true })
+      : undefined;
+    try {
+      const reader = file === undefined
+        ? undefined
+        : this.#collector(file, picked);
+      for (const index of order) {
+        const entry = directory.entry(index);
+        let listed: ListedEntry = entry;
+        if (reader !== undefined && pickedSet.has(index)) {
           options.signal?.throwIfAborted();
-          const entry = this.#entries[index];
-          if (entry.kind !== "file" || entry.size > max) continue;
-          if (!collect(entry)) continue;
-          const body = this.#body(index, file);
           try {
-            const content = await readWhole(body.stream, entry.size);
-            entries[index] = { ...entry, content };
+            listed = { ...entry, content: await reader.read(index) };
           } catch (err) {
             const error = asArchiveError(err, this.part, entry.name);
-            entries[index] = { ...entry, contentError: error };
+            listed = { ...entry, contentError: error };
             problems.push(error);
           }
+          if (!visit) entries[index] = listed;
         }
-      } finally {
-        file.close();
+        visit?.(listed);
       }
+    } finally {
+      file?.close();
     }
     return { part: this.part, format: this.format, entries, problems };
   }
@@ -174,16 +199,27 @@ export class ZipReader implements ArchiveReader {
   async *entries(options: EntriesOptions = {}): AsyncIterableIterator<
     ArchiveItem
   > {
-    for (const index of this.#dataOrder()) {
-      options.signal?.throwIfAborted();
-      const entry = this.#entries[index];
-      if (options.want && !options.want(entry)) continue;
-      const body = this.#body(index);
-      try {
-        yield { entry, body: body.stream };
-      } finally {
-        await body.release();
+    // One handle for the pass: bodies are read one after the other.
+    let file: Deno.FsFile | undefined;
+    let scratch: Uint8Array | undefined;
+    try {
+      for (const index of this.#directory.dataOrder()) {
+        options.signal?.throwIfAborted();
+        const entry = this.#directory.entry(index);
+        if (options.want && !options.want(entry)) continue;
+        file ??= await Deno.open(this.part, { read: true });
+        // Bodies come one after the other here: they may share a buffer.
+        scratch ??= new Uint8Array(SMALL_ENTRY + SMALL_HEADER);
+        const body = this.#body(index, file, scratch);
+        this.#track(body);
+        try {
+          yield { entry, body: body.stream };
+        } finally {
+          await body.release();
+        }
       }
+    } finally {
+      file?.close();
     }
   }
 
@@ -197,31 +233,148 @@ export class ZipReader implements ArchiveReader {
     await Promise.all(bodies.map((b) => b.release()));
   }
 
+  /**
+   * Reads collected entries, asked for in data order. Neighbouring small
+   * entries are read in one window and inflated in one call each; anything
+   * unusual (a header not where expected, a CRC or size mismatch, damaged
+   * data, encryption) goes through the entry's stream instead, which says
+   * precisely what is wrong.
+   */
+  #collector(file: Deno.FsFile, picked: Uint32Array) {
+    const directory = this.#directory;
+    const bias = this.#bias;
+    // One buffer for all windows: a new one per window would be megabytes
+    // of garbage per part.
+    const buffer = new Uint8Array(WINDOW_MAX);
+    let window: Uint8Array = buffer.subarray(0, 0);
+    let windowAt = 0;
+    let next = 0;
+    const span = (i: number) => {
+      const start = directory.dataOffset(i) ??
+        directory.localOffset(i) + bias;
+      return {
+        start,
+        end: start + LOCAL_SIZE + directory.headerGuess(i) +
+          directory.compressedSize(i) + HEADER_SLACK,
+      };
+    };
+    const fill = async (from: number) => {
+      // From this entry on, as long as the next ones are near.
+      const first = span(picked[from]);
+      let end = first.end;
+      for (let k = from + 1; k < picked.length; k++) {
+        const s = span(picked[k]);
+        if (s.start - end > WINDOW_GAP || s.end - first.start > WINDOW_MAX) {
+          break;
+        }
+        end = Math.max(end, s.end);
+      }
+      const length = end - first.start;
+      if (length > buffer.length) {
+        // One entry larger than the buffer.
+        window = await readAt(file, first.start, length);
+      } else {
+        const got = await readInto(
+          file,
+          first.start,
+          buffer.subarray(0, length),
+        );
+        window = buffer.subarray(0, got);
+      }
+      windowAt = first.start;
+    };
+    const fast = async (index: number): Promise<Uint8Array | undefined> => {
+      const flags = directory.flags(index);
+      const method = directory.method(index);
+      if (
+        (flags & FLAG_ENCRYPTED) ||
+        (method !== METHOD_STORED && method !== METHOD_DEFLATE)
+      ) {
+        return undefined;
+      }
+      const size = directory.size(index);
+      const compressedSize = directory.compressedSize(index);
+      if (method === METHOD_STORED && compressedSize !== size) return undefined;
+      while (next < picked.length && picked[next] !== index) next++;
+      const { start, end } = span(index);
+      if (start < windowAt || end > windowAt + window.length) {
+        await fill(next);
+      }
+      let dataStart = directory.dataOffset(index);
+      if (dataStart === undefined) {
+        const at = start - windowAt;
+        if (at + LOCAL_SIZE > window.length) return undefined;
+        const fixed = window.subarray(at, at + LOCAL_SIZE);
+        if (view(fixed).getUint32(0, true) !== SIG_LOCAL) return undefined;
+        dataStart = start + LOCAL_SIZE + localTail(fixed);
+      }
+      const from = dataStart - windowAt;
+      const packed = from + compressedSize <= window.length
+        ? window.subarray(from, from + compressedSize)
+        : await readAt(file, dataStart, compressedSize);
+      if (packed.length !== compressedSize) return undefined;
+      let content: Uint8Array;
+      if (method === METHOD_STORED) content = packed.slice();
+      else {
+        try {
+          content = inflateSmall(packed, size);
+        } catch {
+          return undefined;
+        }
+      }
+      if (
+        content.length !== size || zlib.crc32(content) !== directory.crc(index)
+      ) {
+        return undefined;
+      }
+      return content;
+    };
+    return {
+      read: async (index: number): Promise<Uint8Array> => {
+        const content = await fast(index);
+        if (content !== undefined) return content;
+        const body = this.#body(index, file);
+        return await readWhole(body.stream, directory.size(index));
+      },
+    };
+  }
+
+  nameOf(index: number): string | undefined {
+    const at = this.#directory.positionOf(index);
+    return at < 0 ? undefined : this.#directory.name(at);
+  }
+
+  keepOnly(keep: (index: number) => boolean): void {
+    const old = this.#directory;
+    this.#directory = old.subset(keep);
+    old.free();
+  }
+
+  /** The directory position of a listed entry of this part. */
   #indexOf(entry: ArchiveEntry): number {
-    const own = this.#entries[entry.index];
-    if (entry.part !== this.part || !own || own.name !== entry.name) {
+    const directory = this.#directory;
+    const at = entry.part === this.part && Number.isInteger(entry.index)
+      ? directory.positionOf(entry.index)
+      : -1;
+    if (at < 0 || directory.name(at) !== entry.name) {
       throw new RangeError(
         `Entry "${entry.name}" of ${entry.part} is not an entry of ` +
           `${this.part}; open it through the reader that listed it.`,
       );
     }
-    return entry.index;
-  }
-
-  /** Entry indexes in the order their data lies in the file. */
-  #dataOrder(): number[] {
-    return this.#records.map((_, i) => i)
-      .sort((a, b) =>
-        this.#records[a].localOffset - this.#records[b].localOffset
-      );
+    return at;
   }
 
   /**
    * The body of entry `index`. It opens the part on first read (or uses
    * `shared`, which it leaves open), inflates, and checks size and CRC-32.
    */
-  #body(index: number, shared?: Deno.FsFile): EntryBody {
-    const record = this.#records[index];
+  #body(
+    index: number,
+    shared?: Deno.FsFile,
+    scratch?: Uint8Array,
+  ): EntryBody {
+    const record = this.#directory.record(index);
     const part = this.part;
     const name = record.name;
     const what = `Entry "${name}" of ${part}`;
@@ -251,6 +404,19 @@ export class ZipReader implements ArchiveReader {
         );
       }
       file = shared ?? await Deno.open(part, { read: true });
+      if (
+        record.compressedSize <= SMALL_ENTRY && record.size <= SMALL_ENTRY
+      ) {
+        const whole = await this.#readSmall(file, record, scratch);
+        if (whole !== undefined) {
+          let given = false;
+          return () => {
+            const out = given ? null : whole;
+            given = true;
+            return Promise.resolve(out);
+          };
+        }
+      }
       const dataStart = record.dataOffset ??
         await this.#dataStart(file, record);
       const range = fileRange(
@@ -334,6 +500,57 @@ export class ZipReader implements ArchiveReader {
       : new TruncatedArchiveError(message, this.part, name);
   }
 
+  /**
+   * A small entry's bytes, read in one go and inflated in plain code (a
+   * DecompressionStream per entry costs tens of KB and hundreds of µs,
+   * and exports hold 100,000 small files). Undefined when anything is
+   * unusual: the caller then streams the entry, which reports precisely
+   * what is wrong. Size and CRC are checked by the caller as for a stream.
+   */
+  async #readSmall(
+    file: Deno.FsFile,
+    record: ZipRecord,
+    scratch?: Uint8Array,
+  ): Promise<Uint8Array | undefined> {
+    const known = record.dataOffset;
+    const start = known ?? record.localOffset + this.#bias;
+    const header = known === undefined
+      ? Math.min(
+        SMALL_HEADER,
+        LOCAL_SIZE + record.name.length * 3 + HEADER_SLACK,
+      )
+      : 0;
+    const length = header + record.compressedSize;
+    // Read into the pass's buffer when there is one: what is returned is
+    // always a new array (inflated, or copied).
+    const bytes = scratch !== undefined && length <= scratch.length
+      ? scratch.subarray(
+        0,
+        await readInto(file, start, scratch.subarray(0, length)),
+      )
+      : await readAt(file, start, length);
+    let dataAt = 0;
+    if (known === undefined) {
+      if (
+        bytes.length < LOCAL_SIZE ||
+        view(bytes).getUint32(0, true) !== SIG_LOCAL
+      ) {
+        return undefined;
+      }
+      dataAt = LOCAL_SIZE + localTail(bytes.subarray(0, LOCAL_SIZE));
+    }
+    if (dataAt + record.compressedSize > bytes.length) return undefined;
+    const packed = bytes.subarray(dataAt, dataAt + record.compressedSize);
+    if (record.method === METHOD_STORED) {
+      return record.compressedSize === record.size ? packed.slice() : undefined;
+    }
+    try {
+      return inflateSmall(packed, record.size);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Where an entry's data starts, from its local header. */
   async #dataStart(file: Deno.FsFile, record: ZipRecord): Promise<number> {
     const at = record.localOffset + this.#bias;
@@ -365,7 +582,7 @@ async function readCentral(
   file: Deno.FsFile,
   part: string,
   eocd: EndOfCentralDirectory,
-): Promise<{ records: ZipRecord[]; bias: number }> {
+): Promise<{ directory: ZipDirectory; bias: number }> {
   const damaged = (why: string) =>
     new CorruptArchiveError(
       `${part} has a damaged central directory: ${why}.`,
@@ -406,26 +623,51 @@ async function readCentral(
         `not fit before its end record at ${end.at}`,
     );
   }
-  const range = fileRange(file, cdStart, end.at);
-  const cursor = new ByteCursor(range.next, cdStart);
-  const records: ZipRecord[] = [];
+  const records = new ZipDirectoryBuilder();
+  const record = emptyCentralRecord();
+  // Read in blocks and parsed in place: one buffer for the whole directory,
+  // however many records it holds (a record is at most 46 + 3 x 65535
+  // bytes, well within a block).
+  const block = new Uint8Array(CENTRAL_BLOCK);
+  const blockView = view(block);
+  let blockAt = cdStart;
+  let filled = 0;
+  let at = 0;
+  /** Whether `n` bytes from `at` are in the block, reading more if needed. */
+  const have = async (n: number): Promise<boolean> => {
+    if (at + n <= filled) return true;
+    block.copyWithin(0, at, filled);
+    blockAt += at;
+    filled -= at;
+    at = 0;
+    const want = Math.min(block.length, end.at - blockAt) - filled;
+    if (want > 0) {
+      filled += await readInto(
+        file,
+        blockAt + filled,
+        block.subarray(filled, filled + want),
+      );
+    }
+    return at + n <= filled;
+  };
   // The count in the end record wraps at 65536 in some writers: the
   // directory's byte range is what decides.
-  while (cursor.position < end.at) {
-    const at = cursor.position;
-    const fixed = await cursor.read(CENTRAL_SIZE);
+  while (blockAt + at < end.at) {
+    const position = blockAt + at;
     if (
-      fixed.length < CENTRAL_SIZE ||
-      view(fixed).getUint32(0, true) !== SIG_CENTRAL
+      !await have(CENTRAL_SIZE) ||
+      blockView.getUint32(at, true) !== SIG_CENTRAL
     ) {
-      throw damaged(`no directory record at offset ${at}`);
+      throw damaged(`no directory record at offset ${position}`);
     }
-    const restLength = centralTail(fixed);
-    const rest = await cursor.read(restLength);
-    if (rest.length < restLength) {
-      throw damaged(`the record at offset ${at} runs past its end`);
+    const length = CENTRAL_SIZE + blockView.getUint16(at + 28, true) +
+      blockView.getUint16(at + 30, true) + blockView.getUint16(at + 32, true);
+    if (!await have(length)) {
+      throw damaged(`the record at offset ${position} runs past its end`);
     }
-    records.push(parseCentral(fixed, rest));
+    readCentralRecord(block, blockView, at, record);
+    records.pushCentral(record);
+    at += length;
   }
   if (records.length % 0x10000 !== end.entries % 0x10000) {
     throw damaged(
@@ -433,7 +675,7 @@ async function readCentral(
         `${end.entries}`,
     );
   }
-  return { records, bias };
+  return { directory: records.seal(part), bias };
 }
 
 function recovered(count: number, stop: ScanStop): string {
