@@ -81,11 +81,12 @@ export class LibraryClient {
       "mediaItems.list",
       "mediaItems",
       parseMediaItem,
-      (token) =>
+      options.signal,
+      (token, signal) =>
         this.#get("mediaItems.list", "/v1/mediaItems", {
           pageSize: String(pageSize),
           ...(token ? { pageToken: token } : {}),
-        }, options.signal),
+        }, signal),
     );
   }
 
@@ -102,14 +103,15 @@ export class LibraryClient {
       "mediaItems.search",
       "mediaItems",
       parseMediaItem,
-      (token) => {
+      options.signal,
+      (token, signal) => {
         const body: SearchMediaItemsRequest = { ...request, pageSize };
         if (token) body.pageToken = token;
         else delete body.pageToken;
         return this.#http.json(`${this.baseUrl}/v1/mediaItems:search`, {
           method: "POST",
           json: body,
-          signal: options.signal,
+          signal,
           auth: this.#auth,
           timeoutMs: this.#timeoutMs,
           label: "mediaItems.search",
@@ -234,11 +236,12 @@ export class LibraryClient {
       call,
       listKey,
       parseAlbum,
-      (token) =>
+      options.signal,
+      (token, signal) =>
         this.#get(call, path, {
           pageSize: String(pageSize),
           ...(token ? { pageToken: token } : {}),
-        }, options.signal),
+        }, signal),
     );
   }
 
@@ -257,44 +260,67 @@ export class LibraryClient {
     });
   }
 
+  /**
+   * Pages of a listing. The next page is asked for as soon as its token is
+   * known, while the caller works on the current one: a listing costs one
+   * round trip per page, not a round trip plus the caller's time.
+   */
   async *#pages<T>(
     call: string,
     listKey: string,
     parseItem: (r: JsonReader, value: unknown, path: string) => T,
-    fetchPage: (token: string | undefined) => Promise<unknown>,
+    callerSignal: AbortSignal | undefined,
+    fetchPage: (
+      token: string | undefined,
+      signal: AbortSignal,
+    ) => Promise<unknown>,
   ): AsyncGenerator<Page<T>> {
     const seen = new Set<string>();
-    let token: string | undefined;
     let emptyInARow = 0;
-    for (;;) {
-      const page = parsePage(
-        new JsonReader(call),
-        await fetchPage(token),
-        listKey,
-        parseItem,
-      );
-      yield page;
-      const next = page.nextPageToken;
-      if (next === undefined) return;
-      if (seen.has(next)) {
-        throw new ApiError(
-          `Google sent the same page token twice while listing ${call}; ` +
-            "stopped so the listing does not go round forever. Run again later.",
-          200,
-          "REPEATED_PAGE_TOKEN",
-        );
+    const ahead = new AbortController();
+    const signal = callerSignal
+      ? AbortSignal.any([callerSignal, ahead.signal])
+      : ahead.signal;
+    let pending: Promise<unknown> | undefined = fetchPage(undefined, signal);
+    try {
+      for (;;) {
+        const body = await pending;
+        pending = undefined;
+        const page = parsePage(new JsonReader(call), body, listKey, parseItem);
+        const next = page.nextPageToken;
+        let stop: ApiError | undefined;
+        if (next !== undefined) {
+          emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
+          if (seen.has(next)) {
+            stop = new ApiError(
+              `Google sent the same page token twice while listing ${call}; ` +
+                "stopped so the listing does not go round forever. Run again later.",
+              200,
+              "REPEATED_PAGE_TOKEN",
+            );
+          } else if (emptyInARow > MAX_EMPTY_PAGES_IN_A_ROW) {
+            stop = new ApiError(
+              `Google sent ${emptyInARow} empty pages in a row while listing ` +
+                `${call}; stopped as the listing is not advancing. Run again later.`,
+              200,
+              "EMPTY_PAGES",
+            );
+          } else {
+            seen.add(next);
+            pending = fetchPage(next, signal);
+          }
+        }
+        yield page;
+        if (stop) throw stop;
+        if (next === undefined) return;
       }
-      seen.add(next);
-      emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
-      if (emptyInARow > MAX_EMPTY_PAGES_IN_A_ROW) {
-        throw new ApiError(
-          `Google sent ${emptyInARow} empty pages in a row while listing ` +
-            `${call}; stopped as the listing is not advancing. Run again later.`,
-          200,
-          "EMPTY_PAGES",
-        );
+    } finally {
+      // The caller stopped early (or failed): the page asked for ahead is
+      // not wanted. Cancel it; its outcome must not go unhandled.
+      if (pending) {
+        pending.catch(() => {});
+        ahead.abort();
       }
-      token = next;
     }
   }
 }

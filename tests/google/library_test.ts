@@ -108,6 +108,63 @@ Deno.test("a page token that comes back again stops the listing with an ApiError
   );
 });
 
+Deno.test("the next page is asked for while the caller works on the current one", async () => {
+  const pages: Record<string, unknown> = {
+    "": { mediaItems: [item("a")], nextPageToken: "t1" },
+    t1: { mediaItems: [item("b")], nextPageToken: "t2" },
+    t2: { mediaItems: [item("c")] },
+  };
+  await withLibrary(
+    (req) => json(pages[new URL(req.url).searchParams.get("pageToken") ?? ""]),
+    async (client, server) => {
+      const it = client.listMediaItems()[Symbol.asyncIterator]();
+      const first = await it.next();
+      assertEquals(first.value?.items.map((i: MediaItem) => i.id), ["a"]);
+      // Page t1 is requested without the caller asking for it.
+      for (let i = 0; i < 200 && server.seen.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assertEquals(server.seen.length, 2);
+      assertEquals(server.seen[1].url.searchParams.get("pageToken"), "t1");
+      const rest = [];
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        rest.push(r.value.items.map((i: MediaItem) => i.id));
+      }
+      assertEquals(rest, [["b"], ["c"]]);
+      assertEquals(server.seen.length, 3, "nothing asked for past the end");
+    },
+  );
+});
+
+Deno.test("a caller that stops early cancels the page asked for ahead", async () => {
+  let aheadEnded: ((aborted: boolean) => void) | undefined;
+  const ahead = new Promise<boolean>((r) => aheadEnded = r);
+  await withLibrary(
+    async (req) => {
+      const token = new URL(req.url).searchParams.get("pageToken");
+      if (token) {
+        // The page ahead takes long; the listing is dropped meanwhile.
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, 2000);
+          req.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            r();
+          });
+        });
+        aheadEnded?.(req.signal.aborted);
+      }
+      return json({ mediaItems: [item(token ?? "a")], nextPageToken: "more" });
+    },
+    async (client) => {
+      for await (const page of client.listMediaItems()) {
+        assertEquals(page.items[0].id, "a");
+        break;
+      }
+      assert(await ahead, "the request ahead was cancelled");
+    },
+  );
+});
+
 Deno.test("searchMediaItems posts the request and pages with pageToken", async () => {
   await withLibrary(
     (_req, body) => {
