@@ -58,6 +58,17 @@ Deno.test("the benchmark table passes only within 1.5x of unzip and under 200 MB
   assertMatch(ok.text, /1\.40x/);
   assert(!resultTable(unzip, { ...unzip, seconds: 16, peakMb: 150 }).pass);
   assert(!resultTable(unzip, { ...unzip, seconds: 9, peakMb: 220 }).pass);
+  // Many small items: time per item is reported, memory still judged.
+  const many = resultTable(
+    unzip,
+    { ...unzip, seconds: 40, peakMb: 150 },
+    20_000,
+  );
+  assert(many.pass);
+  assertMatch(many.text, /2\.00 ms\/item/);
+  assert(
+    !resultTable(unzip, { ...unzip, seconds: 9, peakMb: 220 }, 20_000).pass,
+  );
   assertEquals(parseBenchArgs(["--gb", "2", "--parts", "4"], "/w").gb, 2);
   assertEquals(
     parseBenchArgs([], "/w").dir,
