@@ -73,7 +73,7 @@ export async function withBackup(
  * ROOT, a media folder whose items were all finished. Holding the lock,
  * nobody else's temp files can be there.
  */
-async function sweepStaleTemps(
+export async function sweepStaleTemps(
   options: CommonOptions & LayoutOptions,
   ctx: RunContext,
 ): Promise<void> {

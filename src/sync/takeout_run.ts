@@ -8,12 +8,11 @@
 // import; a later export adds only what is new.
 
 import { createHash } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { TakeoutOptions } from "../cli/args.ts";
 import { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
 import { DiskError, ExitCode, InterruptedError } from "../errors.ts";
-import { cleanStaleTemps } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
 import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
 import { acquireLock } from "../fs/lock.ts";
@@ -41,6 +40,7 @@ import {
 } from "../takeout/staged_write.ts";
 import { xmpDataOf, xmpDocument, xmpSidecarPath } from "../takeout/xmp.ts";
 import { reconcileAlbumLinks } from "./album_links.ts";
+import { sweepStaleTemps } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
 import { formatBytes } from "./status.ts";
 import {
@@ -123,6 +123,7 @@ export async function runTakeout(
       return ExitCode.ok;
     }
     try {
+      await sweepStaleTemps(options, ctx);
       const profile = await probeFsProfile(options.root, {
         ntfs: options.ntfs,
         caseInsensitiveFs: options.caseInsensitiveFs,
@@ -424,8 +425,6 @@ class Importer {
   readonly #hashes = new Map<string, string>();
   /** Placement of the items staged by this run, by RemoteId. */
   readonly #placed = new Map<string, { path: string; createDate: Date }>();
-  /** Folders whose stale temp files were removed. */
-  readonly #cleaned = new Set<string>();
   /** Folders of ROOT checked by resolveInside, by path under ROOT. */
   readonly #folders = new Map<string, string>();
 
@@ -473,7 +472,6 @@ class Importer {
       }
       const rel = join(target.path, target.fileName);
       const abs = await this.#inside(target.path, target.fileName);
-      await this.#cleanFolderOnce(dirname(abs));
       const mtime = clampFileTime(
         record.createTime,
         this.#deps.profile.minTime,
@@ -844,15 +842,6 @@ class Importer {
       this.#folders.set(folder, abs);
     }
     return join(abs, fileName);
-  }
-
-  async #cleanFolderOnce(folder: string) {
-    if (this.#cleaned.has(folder)) return;
-    this.#cleaned.add(folder);
-    await cleanStaleTemps(folder, {
-      recursive: false,
-      logger: this.#deps.ctx.logger,
-    });
   }
 }
 

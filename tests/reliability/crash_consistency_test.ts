@@ -6,10 +6,18 @@
 // and nothing was written beside ROOT. The default suite runs a few trials;
 // `deno task test:long` runs 24.
 
+import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { crashTrials } from "./crash_loop.ts";
 import { LONG, reportFigures, tempFiles } from "./kit.ts";
 import { backup } from "../e2e/harness.ts";
+import {
+  sidecarJson,
+  supplementalName,
+  takeout,
+  withDir,
+  writeExport,
+} from "../e2e/takeout_export.ts";
 import { syncSubject } from "./sync_subject.ts";
 
 Deno.test({
@@ -56,4 +64,35 @@ Deno.test("temp files a killed run left where nothing is written again are remov
   assertEquals(r.code, 0, r.stderr);
   assertEquals(await tempFiles(b.root), []);
   assert(await Deno.stat(b.path("photos/2020/01/a.jpg")));
+});
+
+Deno.test("temp files a killed import left where nothing is written again are removed by the next import", async () => {
+  await withDir(async (dir) => {
+    const album = "Takeout/Google Photos/Trip";
+    const parts = await writeExport(dir, [
+      { path: `${album}/a.jpg`, data: new Uint8Array(900).fill(7), part: 0 },
+      {
+        path: `${album}/${supplementalName("a.jpg")}`,
+        data: sidecarJson({
+          title: "a.jpg",
+          id: "a1b2c3d4e5f6",
+          taken: "2020-01-05T10:00:00Z",
+        }),
+        part: 0,
+      },
+    ], ["zip"]);
+    const root = join(dir, "backup");
+    assertEquals((await takeout(root, parts)).code, 0);
+    for (
+      const f of [
+        ".gphotos-0123456789ab.part",
+        ".gphotos-probe-deadbeef-case.part",
+        "photos/2020/01/.gphotos-aaaaaaaaaaaa.part",
+      ]
+    ) await Deno.writeTextFile(join(root, f), "partial");
+    const r = await takeout(root, parts);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(await tempFiles(root), []);
+    assert(await Deno.stat(join(root, "photos/2020/01/a.jpg")));
+  });
 });
