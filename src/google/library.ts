@@ -71,8 +71,15 @@ export class LibraryClient {
     this.#timeoutMs = options.timeoutMs;
   }
 
-  /** mediaItems.list, newest first; every page is yielded, empty ones too. */
-  listMediaItems(options: ListOptions = {}): AsyncIterable<Page<MediaItem>> {
+  /**
+   * mediaItems.list, newest first; every page is yielded, empty ones too.
+   * `lookAhead` as for searchMediaItems.
+   */
+  listMediaItems(
+    options: ListOptions & {
+      lookAhead?: (page: Page<MediaItem>) => boolean;
+    } = {},
+  ): AsyncIterable<Page<MediaItem>> {
     const pageSize = clamp(
       options.pageSize ?? MAX_MEDIA_PAGE_SIZE,
       MAX_MEDIA_PAGE_SIZE,
@@ -82,6 +89,7 @@ export class LibraryClient {
       "mediaItems",
       parseMediaItem,
       options.signal,
+      options.lookAhead,
       (token, signal) =>
         this.#get("mediaItems.list", "/v1/mediaItems", {
           pageSize: String(pageSize),
@@ -90,10 +98,16 @@ export class LibraryClient {
     );
   }
 
-  /** mediaItems.search; `request.pageToken` is managed here. */
+  /**
+   * mediaItems.search; `request.pageToken` is managed here. `lookAhead`,
+   * when given, says after each page whether the next one is asked for at
+   * once (the default) or only when the caller comes back for it.
+   */
   searchMediaItems(
     request: SearchMediaItemsRequest,
-    options: CallOptions = {},
+    options: CallOptions & {
+      lookAhead?: (page: Page<MediaItem>) => boolean;
+    } = {},
   ): AsyncIterable<Page<MediaItem>> {
     const pageSize = clamp(
       request.pageSize ?? MAX_MEDIA_PAGE_SIZE,
@@ -104,6 +118,7 @@ export class LibraryClient {
       "mediaItems",
       parseMediaItem,
       options.signal,
+      options.lookAhead,
       (token, signal) => {
         const body: SearchMediaItemsRequest = { ...request, pageSize };
         if (token) body.pageToken = token;
@@ -237,6 +252,7 @@ export class LibraryClient {
       listKey,
       parseAlbum,
       options.signal,
+      undefined,
       (token, signal) =>
         this.#get(call, path, {
           pageSize: String(pageSize),
@@ -270,6 +286,7 @@ export class LibraryClient {
     listKey: string,
     parseItem: (r: JsonReader, value: unknown, path: string) => T,
     callerSignal: AbortSignal | undefined,
+    lookAhead: ((page: Page<T>) => boolean) | undefined,
     fetchPage: (
       token: string | undefined,
       signal: AbortSignal,
@@ -307,12 +324,20 @@ export class LibraryClient {
             );
           } else {
             seen.add(next);
-            pending = fetchPage(next, signal);
+            if (lookAhead?.(page) ?? true) {
+              pending = fetchPage(next, signal);
+              // Handled here too: the caller may never come back for it.
+              pending.catch(() => {});
+              // One turn of the event loop sends the request before the
+              // caller's (synchronous) work on this page holds the thread.
+              await new Promise((r) => setTimeout(r, 0));
+            }
           }
         }
         yield page;
         if (stop) throw stop;
         if (next === undefined) return;
+        pending ??= fetchPage(next, signal);
       }
     } finally {
       // The caller stopped early (or failed): the page asked for ahead is

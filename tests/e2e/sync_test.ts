@@ -105,27 +105,32 @@ Deno.test("a first sync downloads every item into photos/YYYY/MM, named as gphot
   assert(!log.includes(token.access_token), "access token in the log");
 });
 
-Deno.test("a second run fetches only the new items", async () => {
+Deno.test("a second run fetches only the new items, those without a capture date too", async () => {
   await using b = await backup((lib) => {
-    lib.generate(60, { start: "2020-01-01T00:00:00Z", stepSec: 86_400 });
+    lib.generate(260, { start: "2019-01-01T00:00:00Z", stepSec: 86_400 });
   });
   await b.signIn();
   assertEquals((await b.sync()).code, 0);
+  assertEquals(b.google.requests.count("list"), 3, "the whole library");
   b.google.requests.clear();
   b.library.photo("new1.jpg", "2021-06-01T00:00:00Z");
   b.library.video("new2.mp4", "2021-06-02T00:00:00Z");
+  // Google dates an item without a capture date by its upload; no date
+  // filter ever matches it.
+  b.library.photo("scan.jpg", null, { uploadTime: "2026-01-05T10:00:00Z" });
   const r = await b.sync();
   assertEquals(r.code, 0, r.stderr);
-  assertMatch(r.stderr, /2 new items indexed, 2 downloaded/);
-  assertEquals(b.google.requests.count("media"), 2);
-  // Incremental: a date-filtered search, not the whole listing.
-  assertEquals(b.google.requests.count("list"), 0);
-  await assertBackupComplete(b, 62);
+  assertMatch(r.stderr, /3 new items indexed, 3 downloaded/);
+  assertEquals(b.google.requests.count("media"), 3);
+  // Incremental: the newest page of the list, not the whole listing.
+  assertEquals(b.google.requests.count("list"), 1);
+  assertEquals(b.google.requests.count("search"), 0);
+  await assertBackupComplete(b, 263);
   // --rescan lists everything again and still downloads nothing new.
   b.google.requests.clear();
   const again = await b.sync(["--rescan"]);
   assertEquals(again.code, 0, again.stderr);
-  assert(b.google.requests.count("list") > 0);
+  assertEquals(b.google.requests.count("list"), 3);
   assertEquals(b.google.requests.count("media"), 0);
 });
 

@@ -57,10 +57,21 @@ export function libraryRoutes(deps: ServerDeps): Route[] {
   const albumVisible = (a: FakeAlbum, v: Visibility) =>
     v === "all" || a.appCreated;
 
-  const libraryItems = (v: Visibility) =>
-    library.newestFirst().filter((it) =>
-      it.inLibrary && !it.archived && itemVisible(it, v)
-    );
+  // Worked out once per library version and visibility (see searches).
+  const listed = new Map<Visibility, { version: number; items: FakeItem[] }>();
+  const libraryItems = (v: Visibility) => {
+    let cached = listed.get(v);
+    if (cached?.version !== library.version) {
+      cached = {
+        version: library.version,
+        items: library.newestFirst().filter((it) =>
+          it.inLibrary && !it.archived && itemVisible(it, v)
+        ),
+      };
+      listed.set(v, cached);
+    }
+    return cached.items;
+  };
 
   const itemsJson = (
     items: readonly FakeItem[],
@@ -89,6 +100,7 @@ export function libraryRoutes(deps: ServerDeps): Route[] {
     }),
   };
 
+  const searches = new Map<string, { version: number; items: FakeItem[] }>();
   const search: Route = {
     method: "POST",
     pattern: /^\/v1\/mediaItems:search$/,
@@ -136,12 +148,23 @@ export function libraryRoutes(deps: ServerDeps): Route[] {
           page.nextPageToken,
         ));
       }
-      const f = q.filters;
-      let items = library.newestFirst().filter((it) =>
-        it.inLibrary && itemVisible(it, v) &&
-        (f === undefined ? !it.archived : itemMatches(it, f))
-      );
-      if (q.order === "oldest") items = [...items].reverse();
+      // The matches of a search are worked out once per library version:
+      // a search of 20,000 items read page by page by several streams
+      // must not cost this server's CPU (shared with the client under
+      // test) a filter of the whole library per page.
+      let cached = searches.get(fingerprint);
+      if (cached?.version !== library.version) {
+        const f = q.filters;
+        let items = library.newestFirst().filter((it) =>
+          it.inLibrary && itemVisible(it, v) &&
+          (f === undefined ? !it.archived : itemMatches(it, f))
+        );
+        if (q.order === "oldest") items = [...items].reverse();
+        if (searches.size >= 64) searches.clear();
+        cached = { version: library.version, items };
+        searches.set(fingerprint, cached);
+      }
+      const items = cached.items;
       const page = pager.page(items, fingerprint, size, q.pageToken);
       return json(
         pageBody("mediaItems", itemsJson(page.items), page.nextPageToken),
