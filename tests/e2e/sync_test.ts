@@ -134,6 +134,34 @@ Deno.test("a second run fetches only the new items, those without a capture date
   assertEquals(b.google.requests.count("media"), 0);
 });
 
+Deno.test("a last index date in the future (a wrong camera clock) does not hide new items", async () => {
+  await using b = await backup((lib) => {
+    lib.generate(30, { start: "2019-01-01T00:00:00Z", stepSec: 86_400 });
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  const db = b.db();
+  db.setLastIndex(new Date("2099-01-01T00:00:00Z"));
+  db.close();
+  b.library.photo("new.jpg", "2021-06-01T00:00:00Z");
+  const r = await b.sync();
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stderr,
+    /last index date 2099-01-01T00:00:00.000Z is in the future/,
+  );
+  assertMatch(r.stderr, /1 new items indexed, 1 downloaded/);
+  const after = b.db();
+  try {
+    assertEquals(
+      after.getLastIndex()?.toISOString().slice(0, 10),
+      "2021-06-01",
+    );
+  } finally {
+    after.close();
+  }
+});
+
 Deno.test("429 storms, 5xx, resets and truncated bodies end with every file complete", async () => {
   await using b = await backup((lib) => {
     lib.generate(120, {
