@@ -442,8 +442,7 @@ class SidecarIndex {
   titles(): Map<string, SidecarFile[]> {
     return this.#table(
       "titles",
-      (s) =>
-        s.title === undefined ? [] : titleKeys(s.title, partsOf(s).counter),
+      (s) => s.title === undefined ? [] : titleKeys(s.title, partsOf(s)),
     );
   }
 }
@@ -455,20 +454,39 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** The names a sidecar's title says its media file has. */
-function titleKeys(title: string, counter: number | undefined): string[] {
+function titleKeys(title: string, parts: SidecarNameParts): string[] {
   const keys: string[] = [];
   const named = clipMediaName(title);
-  keys.push(foldName(named));
+  const counter = parts.counter ?? numberInName(parts.readings);
+  // Below the 46-unit cut, a sidecar numbered (n) is the media file
+  // numbered so: IMG(1).jpg's is titled IMG.jpg, and must not go to IMG.jpg
+  // when IMG.jpg's own is not there (IMG(1).jpg would then be taken for
+  // present and never imported). At the cut, (n) may only tell apart names
+  // clipped alike; a title that holds the number names the file as it is.
+  const own = counter === undefined || parts.atLimit ||
+    title.includes(`(${counter})`);
+  if (own) keys.push(foldName(named));
   if (counter !== undefined) keys.push(foldName(withCounter(named, counter)));
   if (!isMediaExtension(splitExtension(title).ext)) {
     // Uploaded without an extension: Takeout added one to the media file.
     const stem = clipMediaName(`${title}.x`).slice(0, -2);
-    keys.push(`stem:${foldName(stem)}`);
+    if (own) keys.push(`stem:${foldName(stem)}`);
     if (counter !== undefined) {
       keys.push(`stem:${foldName(`${stem}(${counter})`)}`);
     }
   }
   return keys;
+}
+
+/** The (n) of a media name a sidecar's name holds: IMG(1).jpg.json. */
+function numberInName(readings: readonly Reading[]): number | undefined {
+  for (const r of readings) {
+    const { stem, ext } = splitExtension(r.key);
+    if (!isMediaExtension(ext)) continue;
+    const { counter } = splitCounter(stem);
+    if (counter !== undefined) return counter;
+  }
+  return undefined;
 }
 
 /**

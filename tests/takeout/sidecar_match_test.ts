@@ -457,6 +457,33 @@ Deno.test("an edit whose original is missing takes the original's unclaimed side
   assertEquals(result.unclaimedSidecars, []);
 });
 
+Deno.test("a sidecar numbered (1) does not go to the file without the number when IMG(1).jpg is not there", () => {
+  // IMG.jpg's own sidecar and IMG(1).jpg's file are in a part not given:
+  // taking IMG(1).jpg's sidecar, IMG.jpg would stand for IMG(1).jpg, which
+  // a later import would then take for present.
+  for (
+    const name of [
+      "IMG.jpg.supplemental-metadata(1).json",
+      "IMG.jpg(1).json",
+      "IMG(1).jpg.supplemental-metadata.json",
+    ]
+  ) {
+    const { seen, result } = run(FOLDERS[0], ["IMG.jpg"], [
+      { name, title: "IMG.jpg" },
+    ]);
+    expectMatch(seen, "IMG.jpg", undefined, "none");
+    assertEquals(result.unclaimedSidecars, [`${FOLDERS[0]}/${name}`]);
+  }
+  // A title that holds the number names the file as it is.
+  const { seen } = run(FOLDERS[0], ["Party(1).jpg"], [
+    {
+      name: "Party(1).jpg.supplemental-metadat(1).json",
+      title: "Party(1).jpg",
+    },
+  ]);
+  assertEquals(seen.get("Party(1).jpg")!.rule !== "none", true);
+});
+
 Deno.test("an edit whose name was clipped at 47 finds its original", () => {
   const stem = "a".repeat(45);
   const { seen } = run(FOLDERS[0], [`${stem}.jpg`, `${stem}-e.jpg`], [
