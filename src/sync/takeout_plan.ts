@@ -94,6 +94,15 @@ export interface PlanOptions {
   keepNames?: boolean;
 }
 
+/**
+ * Whether the file's sidecar describes another file: its original (edited
+ * copies, video halves, and an edit whose original is not in the export),
+ * whose photo URL is not this file's.
+ */
+export function borrowsSidecar(file: PlannedFile): boolean {
+  return file.companion !== undefined || file.match.matchedBy === "edited";
+}
+
 /** The id part of https://photos.google.com/photo/AF1Qip... */
 export function photoIdOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -947,7 +956,18 @@ export class PlanBuilder {
     const folderKeys: string[] = [];
     media.forEach((at, i) => {
       const p = first + i;
-      folderKeys.push(isCompanion(p) ? "" : baseKey(p, at));
+      // An edit whose original is not here has its sidecar's metadata, not
+      // its identity: it gets the key it has beside its original, so that
+      // the original, found in a later import, is not taken as present.
+      const orphanEdit = !isCompanion(p) &&
+        RULES[rows.flags.get(p) >> RULE_SHIFT] === "edited";
+      folderKeys.push(
+        isCompanion(p)
+          ? ""
+          : orphanEdit
+          ? `${baseKey(p, at)}:edit:${lastSegment(keys[at])}`
+          : baseKey(p, at),
+      );
     });
     let byPath: Map<string, number> | undefined;
     media.forEach((at, i) => {

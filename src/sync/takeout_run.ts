@@ -44,6 +44,7 @@ import { sweepStaleTemps } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
 import { formatBytes } from "./status.ts";
 import {
+  borrowsSidecar,
   planArchives,
   type PlannedFile,
   type RefusedEntry,
@@ -703,7 +704,7 @@ class Importer {
       favorite: file.meta?.favorited === true,
       archived: file.meta?.archived === true || file.folderKind === "archive",
       trashed: file.meta?.trashed === true || file.folderKind === "trash",
-      photoUrl: file.companion ? undefined : file.meta?.url,
+      photoUrl: borrowsSidecar(file) ? undefined : file.meta?.url,
       archiveEntry: sourceRef,
       matchedBy: file.match.matchedBy,
       dateSource: date.source,
@@ -719,7 +720,7 @@ class Importer {
   /** The index row this file already is: by sidecar URL, key, or API name+date. */
   #findExisting(file: PlannedFile): Existing | undefined {
     const { db, profile } = this.#deps;
-    if (!file.companion && file.meta?.url) {
+    if (!borrowsSidecar(file) && file.meta?.url) {
       const byUrl = db.itemByPhotoUrl(file.meta.url);
       if (byUrl) return { item: byUrl, replace: false };
     }

@@ -840,6 +840,9 @@ function nameFromTitle(
 }
 
 function originalNameOf(m: MediaFile, depth = 0): string {
+  // An edit that took its absent original's sidecar: the title is the
+  // original's name, not the edit's.
+  if (m.own?.rule === "edited") return m.name;
   if (m.own !== undefined && m.own.sidecar.title !== undefined) {
     const named = nameFromTitle(m.own.sidecar.title, m);
     if (named !== undefined) return named;

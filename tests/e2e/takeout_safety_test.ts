@@ -285,3 +285,32 @@ Deno.test("Ctrl-C stops an import with exit 130, keeps what is complete, and the
     assertEquals(report.counts.alreadyPresent, kept.length);
   });
 });
+
+Deno.test("an edited copy whose original is in a part not given does not stand for it: the original is imported with its part", async () => {
+  await withDir(async (dir) => {
+    const original = randomBytes(5_000);
+    const edited = randomBytes(6_000);
+    const parts = await writeExport(dir, [
+      { ...sidecarFor("IMG_4.jpg", "2023-01-04T04:00:00Z"), part: 0 },
+      { path: `${Y}/IMG_4-edited.jpg`, data: edited, part: 0 },
+      { path: `${Y}/IMG_4.jpg`, data: original, part: 1 },
+    ], ["zip", "zip"]);
+    const root = join(dir, "backup");
+    const first = await takeout(root, [parts[0]]);
+    assertEquals(first.code, 0, first.stderr);
+    // The edit, under its own name, dated by the original's sidecar.
+    assertEquals((await storedItems(root)).map((s) => s.rel), [
+      "photos/2023/01/IMG_4-edited.jpg",
+    ]);
+    const r = await takeout(root, parts);
+    assertEquals(r.code, 0, r.stderr);
+    const stored = await storedItems(root);
+    assertEquals(stored.map((s) => s.rel).sort(), [
+      "photos/2023/01/IMG_4-edited.jpg",
+      "photos/2023/01/IMG_4.jpg",
+    ]);
+    assert(
+      sameBytes(stored.find((s) => s.rel.endsWith("4.jpg"))!.bytes, original),
+    );
+  });
+});

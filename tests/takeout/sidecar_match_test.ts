@@ -455,6 +455,11 @@ Deno.test("an edit whose original is missing takes the original's unclaimed side
   );
   assertEquals(seen.get("IMG_7-bearbeitet.jpg")!.editOf, undefined);
   assertEquals(result.unclaimedSidecars, []);
+  // Its name is its own: the title is the original's.
+  assertEquals(
+    seen.get("IMG_7-bearbeitet.jpg")!.originalName,
+    "IMG_7-bearbeitet.jpg",
+  );
 });
 
 Deno.test("a sidecar numbered (1) does not go to the file without the number when IMG(1).jpg is not there", () => {
