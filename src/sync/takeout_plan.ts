@@ -65,6 +65,12 @@ export interface PlannedFile {
   companion?: "edit" | "pair";
   /** Why it is not imported (trash, --skip-archived, --skip-video). */
   skip?: SkipReason;
+  /**
+   * Its sidecar (its original's, for a companion) is in the export but its
+   * bytes could not be read (a damaged part): imported now, the file would
+   * stay dated and described without it.
+   */
+  sidecarUnreadable?: true;
 }
 
 export type SkipReason = "trashed" | "archived" | "video";
@@ -113,8 +119,8 @@ export function photoIdOf(url: string | undefined): string | undefined {
 /** An entry's place in the listing: part number and index, in one number. */
 const PART = 2 ** 32;
 
-// A plan row's flags: video, companion kind, skip reason, folder kind and
-// matching rule, packed in one number.
+// A plan row's flags: video, companion kind, skip reason, folder kind, an
+// unreadable sidecar and matching rule, packed in one number.
 const IS_VIDEO = 1;
 const EDIT = 2;
 const PAIR = 4;
@@ -122,7 +128,8 @@ const SKIP_SHIFT = 3;
 const SKIP_MASK = 3 << SKIP_SHIFT;
 const KIND_SHIFT = 5;
 const KIND_MASK = 15 << KIND_SHIFT;
-const RULE_SHIFT = 9;
+const SIDECAR_UNREADABLE = 1 << 9;
+const RULE_SHIFT = 10;
 const SKIPS: readonly (SkipReason | undefined)[] = [
   undefined,
   "trashed",
@@ -420,6 +427,7 @@ export class TakeoutPlan {
     else if (flags & PAIR) file.companion = "pair";
     const skip = this.skip(row);
     if (skip !== undefined) file.skip = skip;
+    if (flags & SIDECAR_UNREADABLE) file.sidecarUnreadable = true;
     return file;
   }
 
@@ -475,6 +483,8 @@ class Catalog {
   names = new TextPool();
   /** Why a JSON file could not be read at all. */
   readError = new Map<number, string>();
+  /** JSON files whose bytes could not be read from their part. */
+  unreadable = new Set<number>();
   /** Why a JSON file that parsed is not an item's sidecar. */
   itemError = new Map<number, string>();
   albumMeta = new Map<number, AlbumMetadata>();
@@ -610,7 +620,10 @@ export class PlanBuilder {
   #readJson(row: number, base: string, e: ListedEntry): number {
     const c = this.#catalog;
     if (e.content === undefined) {
-      if (e.contentError) c.readError.set(row, e.contentError.message);
+      if (e.contentError) {
+        c.readError.set(row, e.contentError.message);
+        c.unreadable.add(row);
+      }
       return JSON_NONE;
     }
     const parsed = parseJsonText(e.content);
@@ -905,6 +918,9 @@ export class PlanBuilder {
         (code(RULES, match.matchedBy) << RULE_SHIFT);
       if (match.editOf) flags |= EDIT;
       else if (match.pairOf) flags |= PAIR;
+      if (sidecar >= 0 && c.unreadable.has(dirRows[sidecar])) {
+        flags |= SIDECAR_UNREADABLE;
+      }
       const companion = (flags & (EDIT | PAIR)) !== 0;
       const trashed = (meta >= 0 && facts.trashed(meta)) ||
         folderKind === "trash";
@@ -986,6 +1002,11 @@ export class PlanBuilder {
         if (skip !== 0 && SKIPS[skip >> SKIP_SHIFT] !== "video") {
           rows.flags.set(p, (rows.flags.get(p) & ~SKIP_MASK) | skip);
         }
+        rows.flags.set(
+          p,
+          rows.flags.get(p) |
+            (rows.flags.get(first + original) & SIDECAR_UNREADABLE),
+        );
       }
     });
     folderKeys.forEach((key, i) =>

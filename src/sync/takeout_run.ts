@@ -505,6 +505,19 @@ class Importer {
         });
         return;
       }
+      if (file.sidecarUnreadable) {
+        // Imported without it, the file would keep a guessed date for
+        // good: a later import finds the same bytes and leaves them be.
+        await discardStaged([media]);
+        release();
+        this.#failed(
+          file,
+          "its sidecar could not be read (see the problem of its part " +
+            "below), so its date and description are unknown: the next " +
+            "import that can read it imports the file",
+        );
+        return;
+      }
       const staged = [media];
       if (!options.noXmp && file.meta) {
         const xmp = xmpDocument({

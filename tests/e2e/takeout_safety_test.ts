@@ -314,3 +314,50 @@ Deno.test("an edited copy whose original is in a part not given does not stand f
     );
   });
 });
+
+Deno.test("a photo whose sidecar is damaged is named and not imported undated; the whole part imports it dated", async () => {
+  await withDir(async (dir) => {
+    const one = randomBytes(5_000);
+    const two = randomBytes(5_000);
+    const side = sidecarFor("IMG_2.jpg", "2023-02-02T02:00:00Z");
+    const zipPath = join(dir, "takeout-20240101T000000Z-001.zip");
+    const write = (crc?: number) =>
+      writeZip(zipPath, [
+        { name: `${Y}/IMG_1.jpg`, data: one },
+        {
+          ...sidecarFor("IMG_1.jpg", "2023-01-01T01:00:00Z"),
+          name: sidecarFor("IMG_1.jpg", "").path,
+        },
+        { name: `${Y}/IMG_2.jpg`, data: two },
+        {
+          name: side.path,
+          data: side.data,
+          ...(crc === undefined ? {} : { crc }),
+        },
+      ]);
+    await write(0x1234);
+    const root = join(dir, "backup");
+    const r = await takeout(root, [zipPath]);
+    assertEquals(r.code, 3, r.stderr);
+    assertMatch(
+      r.stderr,
+      /Cannot import .*IMG_2\.jpg: its sidecar could not be read/,
+    );
+    const report = await readReport(root);
+    assertEquals(report.failed.map((f: { name: string }) => f.name), [
+      `${Y}/IMG_2.jpg`,
+    ]);
+    assertEquals((await storedItems(root)).map((s) => s.rel), [
+      "photos/2023/01/IMG_1.jpg",
+    ]);
+
+    await write();
+    const again = await takeout(root, [zipPath]);
+    assertEquals(again.code, 0, again.stderr);
+    const stored = await storedItems(root);
+    const it = stored.find((s) => sameBytes(s.bytes, two))!;
+    assertEquals(it.rel, "photos/2023/02/IMG_2.jpg");
+    assertEquals(it.mtime.getTime(), Date.parse("2023-02-02T02:00:00Z"));
+    assertEquals(stored.length, 2);
+  });
+});
