@@ -27,7 +27,7 @@ import { ZipReader } from "./zip_reader.ts";
  * Opens one part, choosing the reader by what the path is: a folder, a
  * .zip, a .tgz/.tar.gz, a .tar, or (other names) by the file's first bytes.
  * Throws UsageError for a path that does not exist or is none of these, and
- * an ArchiveError for a part too damaged to open.
+ * an ArchiveError for a part too damaged to open or not readable.
  */
 export async function openArchive(path: string): Promise<ArchiveReader> {
   let info: Deno.FileInfo;
@@ -40,6 +40,30 @@ export async function openArchive(path: string): Promise<ArchiveReader> {
       { cause: err },
     );
   }
+  try {
+    return await openReader(path, info);
+  } catch (err) {
+    // A part the user may not read (EACCES): the other parts still are.
+    if (
+      err instanceof Deno.errors.PermissionDenied ||
+      err instanceof Deno.errors.NotCapable
+    ) {
+      throw new ArchiveError(
+        `Cannot read the Takeout part ${path}: ${describeError(err)}. ` +
+          "Nothing in it was imported: make it readable and import again.",
+        path,
+        undefined,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+async function openReader(
+  path: string,
+  info: Deno.FileInfo,
+): Promise<ArchiveReader> {
   if (info.isDirectory) return await FolderReader.open(path);
   const lower = path.toLowerCase();
   if (lower.endsWith(".zip")) return await ZipReader.open(path);

@@ -107,8 +107,10 @@ export function buildExport(
     parts: number;
     minSize?: number;
     maxSize?: number;
-    /** Prefix of photo ids, so that two exports can share or not share ids. */
-    idPrefix?: string;
+    /** Share of items with a copy in each album folder (default 0.25). */
+    albumShare?: number;
+    /** Whether one item is the same bytes as another (default true). */
+    sameBytes?: boolean;
   },
 ): TakeoutWorld {
   const items: ExportItem[] = [];
@@ -145,10 +147,10 @@ export function buildExport(
       ? title
       : `${title.slice(0, dot)}(${n})${title.slice(dot)}`;
     const sidecarName = supplementalName(title, n === 0 ? undefined : n);
-    const id = `${options.idPrefix ?? "p"}${String(i).padStart(5, "0")}`;
+    const id = `p${String(i).padStart(5, "0")}`;
     // (An item with an edited copy is left out: its edit goes beside
     // whichever of the two is stored.)
-    const copyOf = i % 13 === 12
+    const copyOf = i % 13 === 12 && options.sameBytes !== false
       ? rng.pick(items.filter((x) => !x.editOf && !copied.has(x.key)))
       : undefined;
     if (copyOf) copied.add(copyOf.key);
@@ -177,7 +179,7 @@ export function buildExport(
     // per folder, and an album folder would number them otherwise.
     if (n === 0) {
       for (const [album, keys] of albums) {
-        if (rng.chance(0.25)) {
+        if (rng.chance(options.albumShare ?? 0.25)) {
           folders.push(album);
           keys.push(item.key);
           item.albums.push(album);
