@@ -3,8 +3,8 @@
 // sync` grants), does its job, and the same set refuses everything else: a
 // file outside the named folders, a host or port that is not configured,
 // listening on other ports, environment variables the program does not
-// read, subprocesses, system information. A new command (pick, takeout)
-// is one more row in COMMANDS.
+// read, subprocesses, system information. Each command is one row in
+// COMMANDS.
 
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
@@ -15,6 +15,10 @@ import {
   RUNTIME_FLAGS,
 } from "../../src/cli/permissions.ts";
 import { type Backup, backup, MAIN } from "../e2e/harness.ts";
+import { readReport, writeExport } from "../e2e/takeout_export.ts";
+import { PICKER_SCOPE } from "./pick_subject.ts";
+import { buildExport } from "./takeout_subject.ts";
+import { Rng } from "./kit.ts";
 
 const PROBE =
   new URL("./fixtures/privilege_probe.ts", import.meta.url).pathname;
@@ -29,6 +33,17 @@ interface Command {
   person?: (stderr: string) => Promise<void> | undefined;
   /** What must hold after it ran. */
   check(b: Backup, stdout: string): Promise<void>;
+  /** More environment for the run (the picker's endpoint). */
+  env?: (b: Backup) => Record<string, string>;
+  /** A file the probe must not be able to write (default: one outside). */
+  readOnly?: (b: Backup) => string;
+}
+
+/** The Takeout parts of the takeout row, beside ROOT (outside it). */
+function partsOf(b: Backup): string[] {
+  return ["001.zip", "002.tgz"].map((end) =>
+    join(b.dir, "parts", `takeout-20240101T000000Z-${end}`)
+  );
 }
 
 function freePort(): number {
@@ -38,7 +53,7 @@ function freePort(): number {
   return port;
 }
 
-async function photoCount(b: Backup): Promise<number> {
+async function photoCount(b: Backup, folder = "photos"): Promise<number> {
   let n = 0;
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(dir)) {
@@ -46,7 +61,7 @@ async function photoCount(b: Backup): Promise<number> {
       else n++;
     }
   };
-  await walk(b.path("photos")).catch(() => {});
+  await walk(b.path(folder)).catch(() => {});
   return n;
 }
 
@@ -114,6 +129,53 @@ const COMMANDS: Command[] = [
       assert(b.google.oauth.lookup(token.access_token) !== "unknown");
     },
   },
+  {
+    // Files scoped to ROOT, and the parts outside it read-only: no network.
+    name: "takeout (parts outside ROOT, read-only; hard links)",
+    argv: (b) => ["takeout", b.root, ...partsOf(b), "--use-hardlinks"],
+    prepare: async (b) => {
+      const world = buildExport(new Rng(8), { count: 12, parts: 2 });
+      await Deno.mkdir(join(b.dir, "parts"));
+      await writeExport(join(b.dir, "parts"), world.files, ["zip", "tgz"]);
+    },
+    readOnly: (b) => partsOf(b)[0],
+    check: async (b) => {
+      const report = await readReport(b.root);
+      assertEquals(report.counts.failed, 0);
+      assert(report.counts.imported >= 12, JSON.stringify(report.counts));
+      assert(report.counts.albums > 0, "no album folder was made");
+    },
+  },
+  {
+    name: "pick --album (hard links: file access scoped to ROOT)",
+    argv: (b) => [
+      "pick",
+      b.root,
+      "--secret",
+      b.secret,
+      "--album",
+      "Picked",
+      "--use-hardlinks",
+    ],
+    env: (b) => ({ GPHOTOS_PICKER_API: b.google.pickerUrl }),
+    prepare: async (b) => {
+      await b.signIn(["photoslibrary.readonly", PICKER_SCOPE]);
+      const fresh = [
+        b.library.photo("new-1.jpg", "2022-02-02T02:02:02Z"),
+        b.library.video("new-2.mp4", "2022-02-03T02:02:02Z"),
+      ];
+      b.google.picker.pollIntervalSec = 0.05;
+      b.google.picker.autoPick = {
+        items: [...fresh, b.library.items[0]],
+      };
+    },
+    check: async (b) => {
+      assertEquals(await photoCount(b), 9);
+      // The synced album Trip's link, and the three picked.
+      assertEquals(await photoCount(b, "albums"), 4);
+      assert(b.google.picker.latest()?.deleted, "the session was not deleted");
+    },
+  },
 ];
 
 async function runUnder(
@@ -165,7 +227,7 @@ for (const command of COMMANDS) {
     assertEquals((await b.sync(["--use-hardlinks"])).code, 0);
     await command.prepare?.(b);
     const port = freePort();
-    const env = b.env();
+    const env = b.env(command.env?.(b));
     const argv = command.argv(b, port);
     const io = {
       cwd: Deno.cwd(),
@@ -183,7 +245,7 @@ for (const command of COMMANDS) {
     assertEquals(r.code, 0, r.stderr);
     await command.check(b, r.stdout);
 
-    const outside = join(b.dir, "outside.txt");
+    const outside = command.readOnly?.(b) ?? join(b.dir, "outside.txt");
     const probe = await runUnder(flags, PROBE, [
       outside,
       "127.0.0.1:4321",
