@@ -54,29 +54,34 @@ const LAYOUT: { format: PartFormat; damage: string }[] = [
 ];
 
 /**
- * Reading a file the process has no permission for: as root, that needs
- * the capabilities that bypass file modes dropped (setpriv); otherwise
- * chmod 000 is enough.
+ * Reading a file the process has no permission for: chmod 000 is enough,
+ * unless the tests run as root, who reads anything; then the program runs
+ * with the capabilities that bypass file modes dropped (setpriv).
  */
 async function unreadableWrap(): Promise<
   SpawnOptions["wrap"] | string | undefined
 > {
-  if (Deno.uid() !== 0) return undefined;
-  const drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"];
+  const probe = await Deno.makeTempFile();
   try {
-    const probe = await Deno.makeTempFile();
     await Deno.chmod(probe, 0);
-    const r = await new Deno.Command(drop[0], {
-      args: [...drop.slice(1), "cat", probe],
-      stdout: "null",
-      stderr: "null",
-    }).output();
+    if (!await Deno.readFile(probe).then(() => true, () => false)) {
+      return undefined;
+    }
+    const drop = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"];
+    try {
+      const r = await new Deno.Command(drop[0], {
+        args: [...drop.slice(1), "cat", probe],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (r.code !== 0) return (argv) => [...drop, ...argv];
+    } catch {
+      // No setpriv.
+    }
+    return "a file cannot be made unreadable (root, and no setpriv)";
+  } finally {
     await Deno.remove(probe);
-    if (r.code !== 0) return (argv) => [...drop, ...argv];
-  } catch {
-    // No setpriv.
   }
-  return "running as root without setpriv, a file cannot be made unreadable";
 }
 
 interface Damaged {
