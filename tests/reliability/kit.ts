@@ -228,6 +228,12 @@ export async function readIndexState(dbFile: string): Promise<IndexState> {
       const integrity = (db.prepare("PRAGMA integrity_check").all() as {
         integrity_check: string;
       }[]).map((r) => r.integrity_check).join("; ");
+      // A kill while the index was being made leaves a file with no table
+      // yet, which the next run takes for a new index.
+      const tables = db.prepare(
+        "SELECT COUNT(*) AS n FROM sqlite_schema WHERE type = 'table'",
+      ).get() as { n: number };
+      if (Number(tables.n) === 0) return { integrity, rows: [] };
       const rows = (db.prepare(
         "SELECT RemoteId, Path, FileName, Downloaded FROM SyncFiles",
       ).all() as Record<string, unknown>[]).map((r) => ({
