@@ -155,7 +155,8 @@ export interface CleanOptions {
 }
 
 /**
- * Remove `.gphotos-*.part` files a killed run left behind under `folder`.
+ * Remove `.gphotos-*.part` files (and links) a killed run left behind under
+ * `folder`.
  * Call it while holding the lock: a running writer's temp files look the
  * same. Returns the removed paths; a missing folder removes nothing.
  */
@@ -176,7 +177,8 @@ export async function cleanStaleTemps(
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      if (entry.isFile && isTempName(entry.name)) {
+      // The filesystem probe's link too (removing a link leaves its target).
+      if ((entry.isFile || entry.isSymlink) && isTempName(entry.name)) {
         try {
           await Deno.remove(path);
           removed.push(path);

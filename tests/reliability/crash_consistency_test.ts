@@ -65,6 +65,17 @@ const LEFTOVERS = [
   "photos/2020/01/.gphotos-aaaaaaaaaaaa.part",
 ];
 
+/** Writes LEFTOVERS under `root`, and the probe's link a kill can leave. */
+async function leaveTemps(root: string) {
+  for (const f of LEFTOVERS) {
+    await Deno.writeTextFile(join(root, f), "partial");
+  }
+  await Deno.symlink(
+    ".gphotos-probe-deadbeef-case.part",
+    join(root, ".gphotos-probe-deadbeef-link.part"),
+  );
+}
+
 Deno.test("temp files a killed run left where nothing is written again are removed by the next run", async () => {
   await using b = await backup((lib) => {
     lib.photo("a.jpg", "2020-01-05T10:00:00Z");
@@ -72,7 +83,7 @@ Deno.test("temp files a killed run left where nothing is written again are remov
   });
   await b.signIn();
   assertEquals((await b.sync()).code, 0);
-  for (const f of LEFTOVERS) await Deno.writeTextFile(b.path(f), "partial");
+  await leaveTemps(b.root);
   const r = await b.sync();
   assertEquals(r.code, 0, r.stderr);
   assertEquals(await tempFiles(b.root), []);
@@ -96,9 +107,7 @@ Deno.test("temp files a killed import left where nothing is written again are re
     ], ["zip"]);
     const root = join(dir, "backup");
     assertEquals((await takeout(root, parts)).code, 0);
-    for (const f of LEFTOVERS) {
-      await Deno.writeTextFile(join(root, f), "partial");
-    }
+    await leaveTemps(root);
     const r = await takeout(root, parts);
     assertEquals(r.code, 0, r.stderr);
     assertEquals(await tempFiles(root), []);
