@@ -12,6 +12,7 @@ import { rotateLog } from "./cli/log_rotation.ts";
 import { LOGIN_HINT } from "./google/oauth.ts";
 import type { RunContext } from "./sync/context.ts";
 import { runCommand } from "./sync/commands.ts";
+import { statPart } from "./takeout/archive_set.ts";
 
 export interface MainDeps {
   cwd: string;
@@ -69,6 +70,10 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     // A dry run writes nothing at all, not even its log; status only reads,
     // and must not make a folder out of a mistyped ROOT.
     const dryRun = options.command === "takeout" && options.dryRun;
+    // A mistyped part is told before ROOT or its log is made.
+    if (options.command === "takeout") {
+      for (const part of options.archives) await statPart(part);
+    }
     const readOnly = options.command === "status" && !isDir(options.root);
     const sinks = dryRun || readOnly
       ? {}

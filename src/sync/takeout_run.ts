@@ -13,6 +13,7 @@ import type { TakeoutOptions } from "../cli/args.ts";
 import { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
 import { DiskError, ExitCode, InterruptedError } from "../errors.ts";
+import { writeStreamAtomic } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
 import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
 import { acquireLock } from "../fs/lock.ts";
@@ -272,7 +273,13 @@ async function importExport(
     problems: state.problems.map((p) => p.message),
   };
   const reportPath = await resolveInside(options.root, REPORT_FILE);
-  await Deno.writeTextFile(reportPath, JSON.stringify(report, null, 2) + "\n");
+  // Whole or not at all: a kill while it is written keeps the last report.
+  const reportBytes = new TextEncoder().encode(
+    JSON.stringify(report, null, 2) + "\n",
+  );
+  await writeStreamAtomic(reportPath, ReadableStream.from([reportBytes]), {
+    expectedSize: reportBytes.length,
+  });
   const c = state.counts;
   const skipped = [
     c.skippedTrash ? `${c.skippedTrash} in the trash` : "",

@@ -5,7 +5,7 @@
 // the order that reads each part sequentially). A damaged part never hides
 // the others: its problems are reported and everything readable is read.
 
-import { extname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { UsageError } from "../errors.ts";
 import type {
   ArchiveEntry,
@@ -23,16 +23,10 @@ import { FolderReader } from "./folder_reader.ts";
 import { TarReader } from "./tar_reader.ts";
 import { ZipReader } from "./zip_reader.ts";
 
-/**
- * Opens one part, choosing the reader by what the path is: a folder, a
- * .zip, a .tgz/.tar.gz, a .tar, or (other names) by the file's first bytes.
- * Throws UsageError for a path that does not exist or is none of these, and
- * an ArchiveError for a part too damaged to open or not readable.
- */
-export async function openArchive(path: string): Promise<ArchiveReader> {
-  let info: Deno.FileInfo;
+/** A part's file information, or UsageError when the path is not there. */
+export async function statPart(path: string): Promise<Deno.FileInfo> {
   try {
-    info = await Deno.stat(path);
+    return await Deno.stat(path);
   } catch (err) {
     throw new UsageError(
       `Cannot open the Takeout part ${path}: ${describeError(err)}. Give ` +
@@ -40,6 +34,60 @@ export async function openArchive(path: string): Promise<ArchiveReader> {
       { cause: err },
     );
   }
+}
+
+/**
+ * Takeout's part names: `takeout-20240101T000000Z-001.zip` (or -3-001),
+ * and the folder a part was unpacked into, of the same name.
+ */
+const PART_NAME = /^(takeout-.*-)(\d{3})(\.zip|\.tgz|\.tar\.gz|\.tar|)$/i;
+
+/**
+ * Parts missing from the middle of a numbered series (001 and 003 given,
+ * 002 not): one problem each. Parts missing after the last one given
+ * cannot be told from their names.
+ */
+export function missingParts(paths: readonly string[]): ArchiveError[] {
+  const series = new Map<
+    string,
+    { dir: string; prefix: string; ext: string; numbers: Set<number> }
+  >();
+  for (const path of paths) {
+    const m = PART_NAME.exec(basename(path));
+    if (!m) continue;
+    const key = `${dirname(path)}\u0000${m[1]}`;
+    const s = series.get(key) ??
+      { dir: dirname(path), prefix: m[1], ext: m[3], numbers: new Set() };
+    s.numbers.add(Number(m[2]));
+    series.set(key, s);
+  }
+  const problems: ArchiveError[] = [];
+  for (const { dir, prefix, ext, numbers } of series.values()) {
+    const last = Math.max(...numbers);
+    for (let n = 1; n < last; n++) {
+      if (numbers.has(n)) continue;
+      const name = `${prefix}${String(n).padStart(3, "0")}${ext}`;
+      problems.push(
+        new ArchiveError(
+          `The Takeout part ${name} was not given, though later parts of ` +
+            "the same export were: the items in it are not imported. Give " +
+            "every part of the export in one command.",
+          join(dir, name),
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Opens one part, choosing the reader by what the path is: a folder, a
+ * .zip, a .tgz/.tar.gz, a .tar, or (other names) by the file's first bytes.
+ * Throws UsageError for a path that does not exist or is none of these, and
+ * an ArchiveError for a part too damaged to open or not readable.
+ */
+export async function openArchive(path: string): Promise<ArchiveReader> {
+  const info = await statPart(path);
   try {
     return await openReader(path, info);
   } catch (err) {
@@ -119,7 +167,7 @@ export class ArchiveSet {
    */
   static async open(paths: readonly string[]): Promise<ArchiveSet> {
     const parts: ArchiveReader[] = [];
-    const problems: ArchiveError[] = [];
+    const problems: ArchiveError[] = missingParts(paths);
     try {
       for (const path of paths) {
         try {

@@ -459,10 +459,44 @@ Deno.test("takeout: a part that does not exist is a bad command line: exit 2, na
     }).done;
     assertEquals(r.code, 2, r.stderr);
     assert(r.stderr.includes(gone), r.stderr);
-    // The log says what happened; nothing else is written.
-    assertEquals(await listFiles(root), ["gphotos.log"]);
+    // Told before anything is made: no ROOT, no log in it.
+    assert(!await exists(root), "ROOT was created");
   });
 });
+
+Deno.test("takeout: a part missing from the middle of the series is named, the others are imported, exit 3", async () => {
+  await withDir(async (dir) => {
+    const world = buildExport(new Rng(8), { count: 9, parts: 3 });
+    const parts = await writeExport(dir, world.files, ["zip", "zip", "zip"]);
+    const root = join(dir, "backup");
+    const r = await spawnProgram(["takeout", root, parts[0], parts[2]], {
+      NO_COLOR: "1",
+    }).done;
+    assertEquals(r.code, 3, r.stderr);
+    assert(
+      r.stderr.includes(
+        "The Takeout part takeout-20240101T000000Z-002.zip was not given",
+      ),
+      r.stderr,
+    );
+    const report = await readReport(root);
+    assert(report.counts.imported > 0, JSON.stringify(report.counts));
+    // All three parts: nothing is missing any more.
+    const again = await spawnProgram(["takeout", root, ...parts], {
+      NO_COLOR: "1",
+    }).done;
+    assertEquals(again.code, 0, again.stderr);
+  });
+});
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 Deno.test("takeout: a part that cannot be read (EACCES) is named, the other parts are imported, exit 3", async () => {
   const wrap = await unreadableWrap();

@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertRejects } from "../assert.ts";
-import { ArchiveSet, openArchive } from "../../src/takeout/archive_set.ts";
+import {
+  ArchiveSet,
+  missingParts,
+  openArchive,
+} from "../../src/takeout/archive_set.ts";
 import {
   type ArchiveError,
   CorruptArchiveError,
@@ -135,7 +139,7 @@ Deno.test("set.open reads an entry from whichever part holds it", () =>
 Deno.test("a truncated part is reported and the other parts are still read", () =>
   withTempDir(async (dir) => {
     const paths = await makeExport(dir);
-    const cut = join(dir, "takeout-20240101T000000Z-004.tgz");
+    const cut = join(dir, "takeout-20240101T000000Z-003.tgz");
     await writeTar(cut, [
       { name: `${YEAR}c.jpg`, data: photo(4) },
       {
@@ -187,7 +191,7 @@ Deno.test("a truncated part is reported and the other parts are still read", () 
 Deno.test("a part that cannot be opened is named in problems; the others open", () =>
   withTempDir(async (dir) => {
     const paths = await makeExport(dir);
-    const broken = join(dir, "takeout-20240101T000000Z-005.zip");
+    const broken = join(dir, "takeout-20240101T000000Z-004.zip");
     await Deno.writeTextFile(broken, "this is not a zip file at all, sorry");
     const set = await ArchiveSet.open([...paths, broken]);
     assertEquals(set.parts.length, 3);
@@ -234,3 +238,37 @@ Deno.test("openArchive recognises parts by their first bytes when the name says 
       "c.jpg",
     ]);
   }));
+
+Deno.test("parts missing from the middle of a numbered series are named", () => {
+  const named = (paths: string[]) => missingParts(paths).map((p) => p.part);
+  assertEquals(
+    named([
+      "/e/takeout-20240101T000000Z-001.zip",
+      "/e/takeout-20240101T000000Z-004.zip",
+      "/e/takeout-20240101T000000Z-002.zip",
+    ]),
+    ["/e/takeout-20240101T000000Z-003.zip"],
+  );
+  // Another export or another folder: series of their own; the kind of
+  // each part does not matter.
+  assertEquals(
+    named([
+      "/e/takeout-20240101T000000Z-001.zip",
+      "/e/takeout-20240101T000000Z-002.tgz",
+      "/f/takeout-20240101T000000Z-002.zip",
+      "/e/takeout-20250101T000000Z-3-001.zip",
+    ]),
+    ["/f/takeout-20240101T000000Z-001.zip"],
+  );
+  // The first part alone, names of another shape, folders: nothing to say.
+  assertEquals(named(["/e/takeout-20240101T000000Z-001.zip"]), []);
+  assertEquals(named(["/e/photos-002.zip", "/e/Takeout"]), []);
+  // An unpacked part keeps its name, without the extension.
+  assertEquals(
+    named([
+      "/e/takeout-20240101T000000Z-001",
+      "/e/takeout-20240101T000000Z-003.zip",
+    ]),
+    ["/e/takeout-20240101T000000Z-002"],
+  );
+});
