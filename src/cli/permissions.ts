@@ -32,6 +32,7 @@ export const ENV_VARS: readonly string[] = [
   "GPHOTOS_LIBRARY_API",
   "GPHOTOS_PICKER_API",
   "GPHOTOS_BACKOFF_MS",
+  "GPHOTOS_API_TIMEOUT_MS",
   "HOME",
   "USERPROFILE",
   "XDG_CONFIG_HOME",

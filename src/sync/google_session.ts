@@ -52,10 +52,24 @@ export interface GoogleSession {
   library: LibraryClient;
 }
 
-/** Tests shrink gphotos-sync's 5 s backoff factor through this variable. */
-function backoffBase(ctx: RunContext): number | undefined {
-  const v = Number(ctx.env("GPHOTOS_BACKOFF_MS"));
+/** A positive number of milliseconds from the environment, if set. */
+function envMs(ctx: RunContext, name: string): number | undefined {
+  const v = Number(ctx.env(name));
   return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** Tests shrink gphotos-sync's 5 s backoff factor through this variable. */
+export function backoffBase(ctx: RunContext): number | undefined {
+  return envMs(ctx, "GPHOTOS_BACKOFF_MS");
+}
+
+/**
+ * How long an API call (not a download: --image-timeout and
+ * --video-timeout rule those) may wait for Google's answer before it is
+ * retried; 60 s unless set.
+ */
+export function apiTimeout(ctx: RunContext): number | undefined {
+  return envMs(ctx, "GPHOTOS_API_TIMEOUT_MS");
 }
 
 export async function openGoogleSession(
@@ -72,6 +86,7 @@ export async function openGoogleSession(
     logger: ctx.logger,
     maxRetries: options.maxRetries,
     backoffBaseMs: backoffBase(ctx),
+    timeoutMs: apiTimeout(ctx),
   });
   const auth = new Authorizer({
     secret,

@@ -17,6 +17,7 @@ const GPHOTOS_VARS = [
   "GPHOTOS_LIBRARY_API",
   "GPHOTOS_PICKER_API",
   "GPHOTOS_BACKOFF_MS",
+  "GPHOTOS_API_TIMEOUT_MS",
 ];
 
 export interface RunResult {

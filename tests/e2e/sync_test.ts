@@ -162,6 +162,23 @@ Deno.test("a last index date in the future (a wrong camera clock) does not hide 
   }
 });
 
+Deno.test("an API call that stalls is retried after GPHOTOS_API_TIMEOUT_MS", async () => {
+  await using b = await backup((lib) => {
+    lib.generate(5, { start: "2019-01-01T00:00:00Z", stepSec: 86_400 });
+  });
+  await b.signIn();
+  b.google.faults.next("list", 1, "stall");
+  const r = await b.sync(["--skip-albums", "--log-level", "info"], {
+    env: { GPHOTOS_API_TIMEOUT_MS: "300" },
+  });
+  assertEquals(r.code, 0, r.stderr);
+  assertMatch(
+    r.stderr,
+    /mediaItems\.list: no answer within 300 ms; retry 1 of/,
+  );
+  await assertBackupComplete(b, 5);
+});
+
 Deno.test("429 storms, 5xx, resets and truncated bodies end with every file complete", async () => {
   await using b = await backup((lib) => {
     lib.generate(120, {

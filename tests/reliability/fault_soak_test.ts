@@ -47,6 +47,9 @@ function injectFaults(b: Backup, scale: number): void {
   f.next("sharedAlbums", 1, "truncate");
   f.next("search", 1, 429);
   f.next("batchGet", 1, "reset");
+  // And the second of these stalls (past GPHOTOS_API_TIMEOUT_MS) for sure.
+  f.next("search", 1, "stall");
+  f.next("token", 1, "stall");
   add(RA_CLASSES, 0.04, ra as FaultInput);
   add(["search", "sharedAlbums", "batchGet", "token"], 0.05, 429);
   add([...API, "media", "token"], 0.04, 500);
@@ -54,7 +57,12 @@ function injectFaults(b: Backup, scale: number): void {
   add([...API, "media", "token"], 0.05, "reset");
   add([...API, "media"], 0.05, "truncate");
   add(["media"], 0.04, "stall");
+  // API calls and the token endpoint stall too, past GPHOTOS_API_TIMEOUT_MS.
+  add([...API, "token"], 0.02, "stall");
 }
+
+/** API calls that stall are given up after this (the default is 60 s). */
+const API_TIMEOUT_MS = "1000";
 
 interface SoakWorld {
   b: Backup;
@@ -98,7 +106,12 @@ async function soakEveryClass(seed: number, count: number, scale: number) {
       "1",
       "--video-timeout",
       "1",
-    ], { env: { GPHOTOS_BACKOFF_MS: String(BACKOFF_MS) } });
+    ], {
+      env: {
+        GPHOTOS_BACKOFF_MS: String(BACKOFF_MS),
+        GPHOTOS_API_TIMEOUT_MS: API_TIMEOUT_MS,
+      },
+    });
     const seconds = (performance.now() - started) / 1000;
     const found = await checkBackup({
       root: b.root,

@@ -60,6 +60,9 @@ function injectFaults(b: Backup, scale: number): void {
   // truncated here, so that the person picks in the session shown.
   add(["pickerGet", "pickerList", "pickerDelete", "media"], 0.05, "truncate");
   add(["media"], 0.04, "stall");
+  // Calls stall too, past GPHOTOS_API_TIMEOUT_MS (not create: see above).
+  f.next("pickerGet", 1, "stall");
+  add(["pickerGet", "pickerList", "pickerDelete", "token"], 0.02, "stall");
 }
 
 async function soakWorld(
@@ -91,7 +94,11 @@ async function soakWorld(
 }
 
 function pickEnv(b: Backup, pickerUrl = b.google.pickerUrl) {
-  return { GPHOTOS_PICKER_API: pickerUrl, GPHOTOS_BACKOFF_MS: "40" };
+  return {
+    GPHOTOS_PICKER_API: pickerUrl,
+    GPHOTOS_BACKOFF_MS: "40",
+    GPHOTOS_API_TIMEOUT_MS: "1000",
+  };
 }
 
 async function soakEveryClass(seed: number, count: number, scale: number) {
