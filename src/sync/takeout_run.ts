@@ -10,13 +10,12 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { TakeoutOptions } from "../cli/args.ts";
-import { LocalData } from "../db/local_data.ts";
+import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
 import { DiskError, ExitCode, InterruptedError } from "../errors.ts";
 import { writeStreamAtomic } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
-import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
-import { acquireLock } from "../fs/lock.ts";
+import type { FsProfile } from "../fs/fs_profile.ts";
 import { clampFileTime } from "../fs/times.ts";
 import { mediaFolder } from "../media/date_path.ts";
 import type { ExifFields } from "../media/exif.ts";
@@ -41,7 +40,7 @@ import {
 } from "../takeout/staged_write.ts";
 import { xmpDataOf, xmpDocument, xmpSidecarPath } from "../takeout/xmp.ts";
 import { reconcileAlbumLinks } from "./album_links.ts";
-import { sweepStaleTemps } from "./backup_session.ts";
+import { withBackup } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
 import { formatBytes } from "./status.ts";
 import {
@@ -112,33 +111,14 @@ export async function runTakeout(
   const set = await ArchiveSet.open(options.archives);
   try {
     if (options.dryRun) return await dryRun(options, set, ctx);
-    await Deno.mkdir(options.root, { recursive: true });
-    await Deno.mkdir(options.dbPath, { recursive: true });
-    const held = await acquireLock(options.dbPath, {
-      logger: ctx.logger,
-      now: ctx.now,
-    });
-    if (!held.acquired) {
-      ctx.tell(
-        `Another run is using the index in ${options.dbPath} (${held.holder.description}); nothing was done.`,
-      );
-      return ExitCode.ok;
-    }
-    try {
-      await sweepStaleTemps(options, ctx);
-      const profile = await probeFsProfile(options.root, {
-        ntfs: options.ntfs,
-        caseInsensitiveFs: options.caseInsensitiveFs,
-        maxFilename: options.maxFilename,
-      }, { logger: ctx.logger });
-      using db = LocalData.open(options.dbPath, {
-        logger: ctx.logger,
-        now: ctx.now,
-      });
-      return await importExport(options, set, db, profile, ctx);
-    } finally {
-      held.lock.release();
-    }
+    // The lock, the temp sweep, the filesystem probe and the index, as
+    // sync and pick have them.
+    return await withBackup(
+      options,
+      ctx,
+      {},
+      ({ db, profile }) => importExport(options, set, db, profile, ctx),
+    );
   } finally {
     await set.close();
   }

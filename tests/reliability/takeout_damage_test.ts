@@ -489,6 +489,21 @@ Deno.test("takeout: a part missing from the middle of the series is named, the o
   });
 });
 
+Deno.test("takeout: a ROOT that is a file is exit 1 naming it, the file untouched", async () => {
+  await withDir(async (dir) => {
+    const world = buildExport(new Rng(4), { count: 3, parts: 1 });
+    const [part] = await writeExport(dir, world.files, ["zip"]);
+    const root = join(dir, "a-file");
+    await Deno.writeTextFile(root, "not a folder");
+    const r = await spawnProgram(["takeout", root, part], { NO_COLOR: "1" })
+      .done;
+    assertEquals(r.code, 1, r.stderr);
+    assert(r.stderr.includes(root), r.stderr);
+    assert(!/Unexpected error/.test(r.stderr), r.stderr);
+    assertEquals(await Deno.readTextFile(root), "not a folder");
+  });
+});
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
