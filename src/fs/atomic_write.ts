@@ -312,7 +312,8 @@ async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
   }
 }
 
-function tempName(): string {
+/** A fresh temporary file name (TEMP_PREFIX, random hex, TEMP_SUFFIX). */
+export function tempName(): string {
   const random = crypto.getRandomValues(new Uint8Array(6));
   const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0"))
     .join("");

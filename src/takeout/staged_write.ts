@@ -12,11 +12,7 @@
 // file under a real name.
 
 import { dirname, join } from "node:path";
-import {
-  classifyFsError,
-  TEMP_PREFIX,
-  TEMP_SUFFIX,
-} from "../fs/atomic_write.ts";
+import { classifyFsError, tempName } from "../fs/atomic_write.ts";
 import { SizeMismatchError } from "../fs/fs_errors.ts";
 
 /** What stageEntry reads from: a stream's reader, or anything alike. */
@@ -170,13 +166,6 @@ function step<T>(action: string, path: string, fn: () => T): T {
   } catch (err) {
     throw classifyFsError(err, action, path);
   }
-}
-
-function tempName(): string {
-  const random = crypto.getRandomValues(new Uint8Array(6));
-  const hex = Array.from(random, (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-  return `${TEMP_PREFIX}${hex}${TEMP_SUFFIX}`;
 }
 
 function sizeMismatch(
