@@ -21,6 +21,7 @@ import {
   Rng,
 } from "./kit.ts";
 import { retryFigures, servedItems } from "./request_stats.ts";
+import { assertPermanent } from "./permanent_failures.ts";
 import { albumProblems, buildWorld, type World } from "./sync_subject.ts";
 
 const BACKOFF_MS = 40;
@@ -267,38 +268,6 @@ async function soakWithPermanentFailures(seed: number, count: number) {
   } finally {
     await b[Symbol.asyncDispose]();
   }
-}
-
-function assertPermanent(
-  name: string,
-  s: Awaited<ReturnType<typeof soakWithPermanentFailures>>,
-) {
-  reportFigures(name, {
-    items: s.items,
-    exit: s.r.code,
-    failedForGood: s.expectFailed.length,
-    poisoned: s.poisoned.size,
-    forgotten: s.forgotten.length,
-    verified: s.found.verified,
-    losses: s.found.problems.length,
-    ...s.figures,
-  });
-  assertEquals(s.r.code, 3, s.r.stderr.slice(-3000));
-  for (const id of [...s.poisoned.keys(), ...s.forgotten]) {
-    assert(s.expectFailed.includes(id), `${id} was served after all`);
-  }
-  assertEquals(Object.keys(s.yaml).sort(), s.expectFailed);
-  assertEquals(s.notDownloaded, s.expectFailed);
-  for (const entry of Object.values(s.yaml)) {
-    assert(s.r.stderr.includes(entry.path), `${entry.path} not named`);
-  }
-  assertEquals(s.found.problems, []);
-  // --max-retries 3: no item's bytes were asked for more than 4 times.
-  assert(
-    s.figures.mediaPerItemMax <= 4,
-    `${s.figures.mediaPerItemMax} requests for one item`,
-  );
-  assert(!hasStackTrace(s.r.stderr), "stack trace on screen");
 }
 
 Deno.test({
