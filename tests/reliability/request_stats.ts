@@ -3,6 +3,7 @@
 // for, and whether the waits between a failed request and its retry
 // honoured Retry-After and the exponential backoff.
 
+import { assert, assertEquals } from "../assert.ts";
 import type { FakeGoogle, RequestLogEntry } from "../fake_google/mod.ts";
 
 export interface RetryFigures {
@@ -144,4 +145,22 @@ export function retryFigures(
   fig.backoffObservedMs = Math.round(fig.backoffObservedMs);
   fig.backoffExpectedMs = Math.round(fig.backoffExpectedMs);
   return fig;
+}
+
+/**
+ * The retry discipline every soak must show: Retry-After exercised and
+ * never cut short, baseUrls expired on the way, waits that follow the
+ * backoff (full jitter: each wait uniform in [0, base * 2^n), so over many
+ * retries their sum is near half the ceilings'; far below means no
+ * backoff), and no storm (a few retries of one URL per second, not dozens).
+ */
+export function assertRetryDiscipline(f: RetryFigures): void {
+  assertEquals(f.retryAfterTooEarly, []);
+  assert(f.retryAfterChecked > 0, "no Retry-After was exercised");
+  assert(f.expiredUrls > 0, "no baseUrl expired on the way");
+  assert(
+    f.backoffObservedMs >= f.backoffExpectedMs * 0.4,
+    `waited ${f.backoffObservedMs} ms in all, backoff asks ~${f.backoffExpectedMs}`,
+  );
+  assert(f.burstMax <= 10, `${f.burstMax} requests for one URL in a second`);
 }
