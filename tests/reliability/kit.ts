@@ -165,6 +165,31 @@ export type KillMoment =
   | { kind: "when"; test: () => boolean; what: string };
 
 /**
+ * A moment a random 0 to 120 ms after the `remaining`-th media request of
+ * this run (`mediaSince` counts them): what follows the last download
+ * (album links, a session's deletion).
+ */
+export function afterLastMedia(
+  rng: Rng,
+  mediaSince: () => number,
+  remaining: number,
+): KillMoment {
+  const delay = rng.int(0, 120);
+  let reached: number | undefined;
+  return {
+    kind: "when",
+    test: () => {
+      if (reached === undefined) {
+        if (mediaSince() < remaining) return false;
+        reached = performance.now();
+      }
+      return performance.now() - reached >= delay;
+    },
+    what: `${delay} ms after the last media request`,
+  };
+}
+
+/**
  * Runs until `moment` (polling a condition every few ms), then SIGKILLs.
  * Resolves with the result; `killedWith` is unset if the run ended first.
  */

@@ -9,6 +9,7 @@ import type { FakeItem, FakeLibrary } from "../fake_google/mod.ts";
 import { type Backup, backup } from "../e2e/harness.ts";
 import type { CrashScenario, CrashSubject } from "./crash_loop.ts";
 import {
+  afterLastMedia,
   type BackupProblems,
   checkBackup,
   fileDigests,
@@ -196,19 +197,7 @@ class SyncCrashScenario implements CrashScenario {
       };
     }
     // After the last download: the album links are being made.
-    const delay = rng.int(0, 120);
-    let reached: number | undefined;
-    return {
-      kind: "when",
-      test: () => {
-        if (reached === undefined) {
-          if (this.#since("media") < remaining) return false;
-          reached = performance.now();
-        }
-        return performance.now() - reached >= delay;
-      },
-      what: `${delay} ms after the last media request`,
-    };
+    return afterLastMedia(rng, () => this.#since("media"), remaining);
   }
 
   phase(): string {
