@@ -47,22 +47,9 @@ export type EntryClass = "media" | "sidecar" | "album-metadata" | "other";
 /** What a top-level folder of the library is. "root": files right in it. */
 export type FolderKind = "year" | "album" | SpecialFolderKind | "root";
 
-export interface ClassifiedEntry {
+export interface ClassifiedEntry extends FileClass {
   /** The entry as given. */
   entry: TakeoutEntry;
-  class: EntryClass;
-  /** NFC key of the library folder ("Takeout/Google Photos/Trip"), if in one. */
-  folder?: string;
-  /**
-   * NFC key of the entry's own folder, the same for every part of the
-   * export: what sidecar matching groups by (MatchMedia.folder).
-   */
-  dir?: string;
-  folderKind?: FolderKind;
-  /** For media: by extension, or "unknown" for a file that has a sidecar. */
-  mediaType?: MediaType | "unknown";
-  /** For "other": why it is not imported. */
-  reason?: string;
 }
 
 export interface TakeoutAlbum {
@@ -154,10 +141,17 @@ export interface AlbumFile {
 /** How one file is classified, given where its folder sits. */
 export interface FileClass {
   class: EntryClass;
+  /** NFC key of the library folder ("Takeout/Google Photos/Trip"), if in one. */
   folder?: string;
+  /**
+   * NFC key of the entry's own folder, the same for every part of the
+   * export: what sidecar matching groups by (MatchMedia.folder).
+   */
   dir?: string;
   folderKind?: FolderKind;
+  /** For media: by extension, or "unknown" for a file that has a sidecar. */
   mediaType?: MediaType | "unknown";
+  /** For "other": why it is not imported. */
   reason?: string;
 }
 
