@@ -24,10 +24,18 @@ export const COMMANDS: readonly Command[] = [
   "status",
 ];
 
+/** Words answered without a backup: `help [COMMAND]` and `version`. */
+const INFO_WORDS = ["help", "version"] as const;
+type InfoWord = typeof INFO_WORDS[number];
+
 export type FlagValue = string | boolean | number | string[];
 
 export interface RawArgs {
   command: Command;
+  /** The command word was on the command line (not implied, as sync is). */
+  named: boolean;
+  /** `help` or `version` came where a command word goes. */
+  info: InfoWord | undefined;
   /** Values by long flag name. */
   values: Map<string, FlagValue>;
   positionals: string[];
@@ -75,6 +83,7 @@ export function splitArgs(argv: readonly string[]): RawArgs {
   let help = false;
   let version = false;
   let command: Command | undefined;
+  let info: InfoWord | undefined;
   let i = 0;
   let onlyPositionals = false;
   const take = (spec: FlagSpec, inline: string | undefined, shown: string) => {
@@ -102,11 +111,14 @@ export function splitArgs(argv: readonly string[]): RawArgs {
   for (; i < argv.length; i++) {
     const arg = argv[i];
     if (onlyPositionals || arg === "-" || !arg.startsWith("-")) {
-      if (
-        command === undefined && positionals.length === 0 &&
-        (COMMANDS as readonly string[]).includes(arg) && !onlyPositionals
-      ) {
+      // Only the first word can be a command; "--" or "./" before a name
+      // makes it a ROOT whatever it is called.
+      const first = command === undefined && info === undefined &&
+        positionals.length === 0 && !onlyPositionals;
+      if (first && (COMMANDS as readonly string[]).includes(arg)) {
         command = arg as Command;
+      } else if (first && (INFO_WORDS as readonly string[]).includes(arg)) {
+        info = arg as InfoWord;
       } else positionals.push(arg);
       continue;
     }
@@ -143,7 +155,15 @@ export function splitArgs(argv: readonly string[]): RawArgs {
     }
     take(spec, arg.length > 2 ? arg.slice(2) : undefined, `-${short}`);
   }
-  return { command: command ?? "sync", values, positionals, help, version };
+  return {
+    command: command ?? "sync",
+    named: command !== undefined,
+    info,
+    values,
+    positionals,
+    help,
+    version,
+  };
 }
 
 function parseBool(text: string, shown: string): boolean {
@@ -157,11 +177,14 @@ function parseBool(text: string, shown: string): boolean {
 
 /**
  * Reads the config file named by -c/--conf into flag values. Command-line
- * values already in `values` win.
+ * values already in `values` win. One file serves every command: a setting
+ * of another command is left out, and said so in the returned notes (for
+ * the debug log); a key no command knows is a typo, and an error.
  */
-function mergeConfig(raw: RawArgs, io: ArgsEnv): void {
+function mergeConfig(raw: RawArgs, io: ArgsEnv): string[] {
+  const notes: string[] = [];
   const conf = raw.values.get("conf");
-  if (typeof conf !== "string") return;
+  if (typeof conf !== "string") return notes;
   const path = resolve(io.cwd, conf);
   let text: string;
   try {
@@ -181,9 +204,12 @@ function mergeConfig(raw: RawArgs, io: ArgsEnv): void {
       );
     }
     if (!spec.commands.includes(raw.command)) {
-      throw new UsageError(
-        `${where}: "${entry.key}" does not apply to the ${raw.command} command.`,
+      notes.push(
+        `${where}: "${
+          printable(entry.key)
+        }" does not apply to the ${raw.command} command; ignored.`,
       );
+      continue;
     }
     if (raw.values.has(spec.name)) continue;
     if (spec.kind === "switch") {
@@ -198,6 +224,7 @@ function mergeConfig(raw: RawArgs, io: ArgsEnv): void {
       );
     } else raw.values.set(spec.name, entry.value);
   }
+  return notes;
 }
 
 /** Reads typed values out of the raw map, naming the flag in every error. */
@@ -234,14 +261,33 @@ class Reader {
   }
 }
 
+/** What a command line asks for: a run, help (the overview or a command's), or the version. */
+export type Parsed =
+  | Options
+  | { help: true; topic: Command | undefined }
+  | { version: true };
+
 /** Parses and validates the whole command line. */
-export function parseArgs(argv: readonly string[], io: ArgsEnv): Options | {
-  command: Command;
-  help: true;
-} | { version: true } {
+export function parseArgs(argv: readonly string[], io: ArgsEnv): Parsed {
   const raw = splitArgs(argv);
-  if (raw.version) return { version: true };
-  if (raw.help) return { command: raw.command, help: true };
+  if (raw.info === "version" || (raw.version && raw.info === undefined)) {
+    if (raw.positionals.length > 0) {
+      throw new UsageError(
+        `Unexpected argument "${
+          printable(raw.positionals[0])
+        }": version takes none.`,
+      );
+    }
+    return { version: true };
+  }
+  if (raw.info === "help") return { help: true, topic: helpTopic(raw) };
+  if (raw.help) {
+    return { help: true, topic: raw.named ? raw.command : undefined };
+  }
+  if (!raw.named && raw.positionals.length > 1 && !isPath(raw.positionals[0])) {
+    // `gphotos-sync tekeout a.zip`: a mistyped command, not a ROOT.
+    throw unknownCommand(raw.positionals[0]);
+  }
   for (const name of raw.values.keys()) {
     const spec = flagByName(name)!;
     if (!spec.commands.includes(raw.command)) {
@@ -250,7 +296,7 @@ export function parseArgs(argv: readonly string[], io: ArgsEnv): Options | {
       );
     }
   }
-  mergeConfig(raw, io);
+  const configNotes = mergeConfig(raw, io);
   const r = new Reader(raw);
 
   const wantArchives = raw.command === "takeout";
@@ -274,7 +320,7 @@ export function parseArgs(argv: readonly string[], io: ArgsEnv): Options | {
     );
   }
   const root = resolve(io.cwd, raw.positionals[0]);
-  const common = commonOptions(raw.command, root, r, io);
+  const common = commonOptions(raw.command, root, r, io, configNotes);
 
   switch (raw.command) {
     case "status":
@@ -310,11 +356,97 @@ export function parseArgs(argv: readonly string[], io: ArgsEnv): Options | {
   }
 }
 
+/** `help [COMMAND]`: the command asked about, or undefined for the overview. */
+function helpTopic(raw: RawArgs): Command | undefined {
+  const [word, extra] = raw.positionals;
+  if (extra !== undefined) {
+    throw new UsageError(
+      `Unexpected argument "${printable(extra)}": help takes one COMMAND.`,
+    );
+  }
+  if (word === undefined || (INFO_WORDS as readonly string[]).includes(word)) {
+    return undefined;
+  }
+  if (!(COMMANDS as readonly string[]).includes(word)) {
+    throw unknownCommand(word);
+  }
+  return word as Command;
+}
+
+/** A word with a path separator or a leading dot names a folder, never a command. */
+function isPath(word: string): boolean {
+  return /[\\/]/.test(word) || word.startsWith(".");
+}
+
+function unknownCommand(word: string): UsageError {
+  const near = closestWord(word, [...COMMANDS, ...INFO_WORDS]);
+  return new UsageError(
+    `Unknown command '${printable(word)}'${
+      near ? ` (did you mean ${near}?)` : ""
+    }. Commands: ${
+      [...COMMANDS, ...INFO_WORDS].join(", ")
+    }. A ROOT folder of that name is written ./${printable(word)}.`,
+  );
+}
+
+/** The word of `words` within two edits of `word` (the closest), if any. */
+export function closestWord(
+  word: string,
+  words: readonly string[],
+): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const w of words) {
+    const d = editDistance(word.toLowerCase(), w);
+    if (d < bestDistance) [best, bestDistance] = [w, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i === 0 ? j : i),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(
+        d[i - 1][j] + 1,
+        d[i][j - 1] + 1,
+        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * Whether --json is on the command line, for a command line that cannot
+ * be parsed: its error is then a JSON object too.
+ */
+export function wantsJson(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === "--") return false;
+    if (arg === "--json") return true;
+    if (arg.startsWith("--json=")) {
+      return ["true", "yes", "on", "1"].includes(
+        arg.slice(7).trim().toLowerCase(),
+      );
+    }
+  }
+  return false;
+}
+
 function commonOptions(
   command: Command,
   root: string,
   r: Reader,
   io: ArgsEnv,
+  configNotes: string[],
 ): CommonOptions {
   const level = (r.str("log-level") ?? "warning").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
@@ -338,6 +470,8 @@ function commonOptions(
     progress: r.bool("progress"),
     quiet: r.bool("quiet"),
     healthcheckUrl: healthcheckUrl(r.str("healthcheck-url")),
+    lockLimitHours: r.int("lock-limit", 24, 0, 24 * 366),
+    configNotes,
   };
 }
 

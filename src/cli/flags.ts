@@ -6,15 +6,30 @@ import type { Command } from "./options.ts";
 
 export type FlagKind = "switch" | "string" | "int" | "list";
 
+/** The sections of a command's help and of the README's flag table, in order. */
+export const FLAG_GROUPS = {
+  backup: "What to back up",
+  steps: "What the run does",
+  layout: "Folder layout and file names",
+  albums: "Album folders",
+  network: "Sign-in and network",
+  logging: "Output and logging",
+  scheduling: "Scheduled runs",
+} as const;
+export type FlagGroup = keyof typeof FLAG_GROUPS;
+
 export interface FlagSpec {
   /** Long name without dashes, e.g. "max-retries". */
   name: string;
   short?: string;
   kind: FlagKind;
   commands: readonly Command[];
+  group: FlagGroup;
   /** Placeholder shown in help for valued flags. */
   arg?: string;
   help: string;
+  /** A use of the flag for the README's table. */
+  example?: string;
 }
 
 const GOOGLE: readonly Command[] = ["sync", "login", "pick"];
@@ -27,14 +42,19 @@ export const FLAGS: readonly FlagSpec[] = [
   // Every command.
   {
     name: "conf",
+    group: "scheduling",
+    example: "gphotos-sync -c ~/gphotos.ini ~/Photos",
     short: "c",
     kind: "string",
     commands: ALL,
     arg: "FILE",
-    help: "INI config file; settings in section [GENERAL], command line wins",
+    help:
+      "INI config file: section [GENERAL], keys are flag names; the command line wins; settings of other commands are ignored",
   },
   {
     name: "log-level",
+    group: "logging",
+    example: "--log-level debug",
     kind: "string",
     commands: ALL,
     arg: "LEVEL",
@@ -43,6 +63,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "logfile",
+    group: "logging",
+    example: "--logfile /var/log/gphotos/",
     kind: "string",
     commands: ALL,
     arg: "PATH",
@@ -51,6 +73,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "db-path",
+    group: "layout",
+    example: "--db-path ~/.local/share/gphotos",
     kind: "string",
     commands: ALL,
     arg: "DIR",
@@ -58,12 +82,16 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "json",
+    group: "logging",
+    example: "gphotos-sync status ~/Photos --json",
     kind: "switch",
     commands: ALL,
-    help: "print a machine-readable result on stdout",
+    help:
+      "end with one JSON object on stdout: the result, exitCode and message, also on failure",
   },
   {
     name: "quiet",
+    group: "scheduling",
     short: "q",
     kind: "switch",
     commands: ALL,
@@ -72,6 +100,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "healthcheck-url",
+    group: "scheduling",
+    example: "--healthcheck-url https://hc-ping.com/UUID",
     kind: "string",
     commands: ["sync", "pick", "takeout"],
     arg: "URL",
@@ -79,7 +109,18 @@ export const FLAGS: readonly FlagSpec[] = [
       "ping URL/start, URL and URL/fail (healthchecks.io, Uptime Kuma) at start, success and failure",
   },
   {
+    name: "lock-limit",
+    kind: "int",
+    commands: ["sync", "pick", "takeout"],
+    group: "scheduling",
+    arg: "HOURS",
+    help:
+      "another run holding the index longer than this is hung: fail (exit 1) instead of leaving it be (default 24; 0 = no limit)",
+    example: "--lock-limit 48",
+  },
+  {
     name: "progress",
+    group: "logging",
     kind: "switch",
     commands: ALL,
     help: "show live counts on stderr",
@@ -87,14 +128,18 @@ export const FLAGS: readonly FlagSpec[] = [
   // Commands that talk to Google.
   {
     name: "secret",
+    group: "network",
+    example: "--secret ~/secrets/client_secret.json",
     kind: "string",
     commands: GOOGLE,
     arg: "FILE",
     help:
-      "client secret JSON (default $XDG_CONFIG_HOME/gphotos-sync/client_secret.json)",
+      "client secret JSON (default gphotos-sync/client_secret.json in $XDG_CONFIG_HOME or ~/.config)",
   },
   {
     name: "port",
+    group: "network",
+    example: "gphotos-sync login ~/Photos --port 8765",
     kind: "int",
     commands: GOOGLE,
     arg: "N",
@@ -102,12 +147,15 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "new-token",
+    group: "network",
     kind: "switch",
     commands: GOOGLE,
     help: "ignore the stored token and sign in again",
   },
   {
     name: "scope",
+    group: "network",
+    example: "--scope photoslibrary.readonly",
     kind: "list",
     commands: GOOGLE,
     arg: "SCOPE",
@@ -116,6 +164,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "max-retries",
+    group: "network",
+    example: "--max-retries 5",
     kind: "int",
     commands: GOOGLE,
     arg: "N",
@@ -123,6 +173,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "max-threads",
+    group: "network",
+    example: "--max-threads 4",
     kind: "int",
     commands: GOOGLE,
     arg: "N",
@@ -130,6 +182,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "image-timeout",
+    group: "network",
+    example: "--image-timeout 120",
     kind: "int",
     commands: DOWNLOAD,
     arg: "S",
@@ -138,6 +192,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "video-timeout",
+    group: "network",
+    example: "--video-timeout 3600",
     kind: "int",
     commands: DOWNLOAD,
     arg: "S",
@@ -147,6 +203,8 @@ export const FLAGS: readonly FlagSpec[] = [
   // Layout.
   {
     name: "photos-path",
+    group: "layout",
+    example: "--photos-path media",
     kind: "string",
     commands: LAYOUT,
     arg: "DIR",
@@ -154,6 +212,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "albums-path",
+    group: "albums",
+    example: "--albums-path /srv/albums",
     kind: "string",
     commands: LAYOUT,
     arg: "DIR",
@@ -161,6 +221,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "shared-albums-path",
+    group: "albums",
+    example: "--shared-albums-path shared",
     kind: "string",
     commands: LAYOUT,
     arg: "DIR",
@@ -168,18 +230,22 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "use-flat-path",
+    group: "layout",
     kind: "switch",
     commands: LAYOUT,
     help: "media in photos/YYYY-MM instead of photos/YYYY/MM",
   },
   {
     name: "skip-video",
+    group: "backup",
     kind: "switch",
     commands: LAYOUT,
     help: "leave videos out",
   },
   {
     name: "max-filename",
+    group: "layout",
+    example: "--max-filename 143",
     kind: "int",
     commands: LAYOUT,
     arg: "N",
@@ -187,48 +253,57 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "ntfs",
+    group: "layout",
     kind: "switch",
     commands: LAYOUT,
     help: "use Windows file-name rules (for NTFS or SMB targets)",
   },
   {
     name: "case-insensitive-fs",
+    group: "layout",
     kind: "switch",
     commands: LAYOUT,
     help: "treat names that differ only in case as the same",
   },
   {
     name: "use-hardlinks",
+    group: "albums",
     kind: "switch",
     commands: LAYOUT,
     help: "album folders of hard links instead of relative symlinks",
   },
   {
     name: "omit-album-date",
+    group: "albums",
     kind: "switch",
     commands: LAYOUT,
     help: "album folders without the date prefix",
   },
   {
     name: "album-invert",
+    group: "albums",
     kind: "switch",
     commands: LAYOUT,
     help: "number album items newest first",
   },
   {
     name: "album-date-by-first-photo",
+    group: "albums",
     kind: "switch",
     commands: LAYOUT,
     help: "date album folders by their first item, not their last",
   },
   {
     name: "no-album-sorting",
+    group: "albums",
     kind: "switch",
     commands: LAYOUT,
     help: "name album links without the NNNN_ order prefix",
   },
   {
     name: "month-format",
+    group: "albums",
+    example: '--month-format "%m-%d"',
     kind: "string",
     commands: LAYOUT,
     arg: "FMT",
@@ -236,6 +311,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "path-format",
+    group: "albums",
+    example: '--path-format "{2}-{0} {1}"',
     kind: "string",
     commands: LAYOUT,
     arg: "FMT",
@@ -245,6 +322,8 @@ export const FLAGS: readonly FlagSpec[] = [
   // sync.
   {
     name: "album",
+    group: "backup",
+    example: '--album "Clones😀"',
     kind: "string",
     commands: ["sync", "pick"],
     arg: "NAME",
@@ -252,6 +331,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "album-regex",
+    group: "backup",
+    example: '--album-regex "^holiday"',
     kind: "string",
     commands: SYNC,
     arg: "REGEX",
@@ -259,6 +340,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "compare-folder",
+    group: "steps",
+    example: "--compare-folder ~/OldPhotos",
     kind: "string",
     commands: SYNC,
     arg: "DIR",
@@ -266,36 +349,43 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "favourites-only",
+    group: "backup",
     kind: "switch",
     commands: SYNC,
     help: "only items marked favourite",
   },
   {
     name: "flush-index",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "start a new index (the old one is kept as gphotos.sqlite.previous)",
   },
   {
     name: "rescan",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "index the whole library, not only what is new",
   },
   {
     name: "retry-download",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "download again items marked downloaded but missing on disk",
   },
   {
     name: "skip-shared-albums",
+    group: "backup",
     kind: "switch",
     commands: SYNC,
     help: "leave shared albums out",
   },
   {
     name: "start-date",
+    group: "backup",
+    example: "--start-date 2020-01-01",
     kind: "string",
     commands: SYNC,
     arg: "YYYY-MM-DD",
@@ -303,6 +393,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "end-date",
+    group: "backup",
+    example: "--end-date 2020-12-31",
     kind: "string",
     commands: SYNC,
     arg: "YYYY-MM-DD",
@@ -310,42 +402,49 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "index-only",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "index, download nothing",
   },
   {
     name: "skip-index",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "download what is indexed, index nothing new",
   },
   {
     name: "do-delete",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "remove local media no longer in the library",
   },
   {
     name: "skip-files",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "do not index or download media",
   },
   {
     name: "skip-albums",
+    group: "steps",
     kind: "switch",
     commands: SYNC,
     help: "do not index albums or build album folders",
   },
   {
     name: "no-album-index",
+    group: "backup",
     kind: "switch",
     commands: SYNC,
     help: "do not add items found only in albums",
   },
   {
     name: "archived",
+    group: "backup",
     kind: "switch",
     commands: SYNC,
     help: "include archived items",
@@ -353,6 +452,8 @@ export const FLAGS: readonly FlagSpec[] = [
   // pick.
   {
     name: "max-items",
+    group: "backup",
+    example: "gphotos-sync pick ~/Photos --max-items 500",
     kind: "int",
     commands: ["pick"],
     arg: "N",
@@ -360,6 +461,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "timeout",
+    group: "network",
+    example: "--timeout 600",
     kind: "int",
     commands: ["pick"],
     arg: "S",
@@ -367,6 +470,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "resume",
+    group: "steps",
+    example: "gphotos-sync pick ~/Photos --resume",
     kind: "switch",
     commands: ["pick"],
     help: "finish the downloads of the last interrupted session",
@@ -374,24 +479,28 @@ export const FLAGS: readonly FlagSpec[] = [
   // takeout.
   {
     name: "include-trashed",
+    group: "backup",
     kind: "switch",
     commands: ["takeout"],
     help: "import items from the trash too",
   },
   {
     name: "skip-archived",
+    group: "backup",
     kind: "switch",
     commands: ["takeout"],
     help: "leave archived items out",
   },
   {
     name: "no-xmp",
+    group: "layout",
     kind: "switch",
     commands: ["takeout"],
     help: "write no XMP sidecars",
   },
   {
     name: "dry-run",
+    group: "steps",
     kind: "switch",
     commands: ["takeout"],
     help: "print the plan and write nothing",

@@ -22,6 +22,10 @@ export interface CommonOptions {
   quiet: boolean;
   /** healthchecks.io-style URL pinged at start, success and failure. */
   healthcheckUrl: string | undefined;
+  /** Another run holding the lock longer than this is hung (0: no limit). */
+  lockLimitHours: number;
+  /** What reading the config file left out, for the debug log. */
+  configNotes: string[];
 }
 
 /** Flags of every command that talks to Google. */

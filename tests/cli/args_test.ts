@@ -1,5 +1,10 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import { type ArgsEnv, parseArgs } from "../../src/cli/args.ts";
+import {
+  type ArgsEnv,
+  closestWord,
+  parseArgs,
+  wantsJson,
+} from "../../src/cli/args.ts";
 import { UsageError } from "../../src/errors.ts";
 import { SCOPE_LIBRARY_READONLY } from "../../src/google/scopes.ts";
 
@@ -94,7 +99,8 @@ Deno.test("bad command lines are usage errors naming the problem", () => {
     [["r", "--log-level", "loud"], /--log-level must be one of/],
     [["r", "--photos-path", "../out"], /not a usable folder/],
     [["r", "--photos-path", "/abs"], /inside ROOT/],
-    [["r", "extra"], /takes one ROOT/],
+    [["./r", "extra"], /takes one ROOT/],
+    [["sync", "r", "extra"], /takes one ROOT/],
     [["status", "r", "--rescan"], /does not apply to the status command/],
     [["takeout", "r"], /Missing ARCHIVE/],
     [["r", "--max-retries"], /needs a value/],
@@ -158,8 +164,146 @@ Deno.test("config file errors name the file, line and key", () => {
 
 Deno.test("--help and --version are answered before anything is checked", () => {
   assertEquals(parseArgs(["--version"], io()), { version: true });
+  assertEquals(parseArgs(["-V"], io()), { version: true });
   assertEquals(parseArgs(["pick", "--help"], io()), {
-    command: "pick",
     help: true,
+    topic: "pick",
   });
+  assertEquals(parseArgs(["takeout", "--max-threads", "2", "-h"], io()), {
+    help: true,
+    topic: "takeout",
+  });
+  // No command named: the overview, not sync's flags.
+  assertEquals(parseArgs(["--help"], io()), { help: true, topic: undefined });
+  assertEquals(parseArgs(["r", "--help"], io()), {
+    help: true,
+    topic: undefined,
+  });
+  assertEquals(parseArgs(["sync", "--help"], io()), {
+    help: true,
+    topic: "sync",
+  });
+});
+
+Deno.test("help [COMMAND] and version are commands, not ROOT folders", () => {
+  assertEquals(parseArgs(["help"], io()), { help: true, topic: undefined });
+  assertEquals(parseArgs(["help", "takeout"], io()), {
+    help: true,
+    topic: "takeout",
+  });
+  assertEquals(parseArgs(["help", "version"], io()), {
+    help: true,
+    topic: undefined,
+  });
+  assertEquals(parseArgs(["version"], io()), { version: true });
+  assertEquals(parseArgs(["--json", "version"], io()), { version: true });
+  const cases: [string[], RegExp][] = [
+    [
+      ["help", "tekeout"],
+      /Unknown command 'tekeout' \(did you mean takeout\?\)/,
+    ],
+    [["help", "sync", "pick"], /help takes one COMMAND/],
+    [["version", "r"], /version takes none/],
+  ];
+  for (const [argv, pattern] of cases) {
+    const err = assertThrows(() => parseArgs(argv, io()), UsageError);
+    assert(pattern.test(err.message), `${argv.join(" ")}: ${err.message}`);
+  }
+});
+
+Deno.test("a ROOT folder named like a command is reached as a path, after sync, or after --", () => {
+  assertEquals(sync(["./help"]).root, "/work/help");
+  assertEquals(sync(["sync", "help"]).root, "/work/help");
+  assertEquals(sync(["sync", "version"]).root, "/work/version");
+  assertEquals(sync(["--", "status"]).root, "/work/status");
+  assertEquals(sync(["sync", "takeout"]).root, "/work/takeout");
+  // A word that is no command, alone, stays a ROOT as in gphotos-sync.
+  assertEquals(sync(["tekeout"]).root, "/work/tekeout");
+});
+
+Deno.test("an unknown word followed by more arguments is a mistyped command", () => {
+  const cases: [string[], string][] = [
+    [
+      ["tekeout", "a.zip"],
+      "Unknown command 'tekeout' (did you mean takeout?)",
+    ],
+    [
+      ["stauts", "r", "--json"],
+      "Unknown command 'stauts' (did you mean status?)",
+    ],
+    [["lgoin", "r"], "Unknown command 'lgoin' (did you mean login?)"],
+    [["hlep", "takeout"], "Unknown command 'hlep' (did you mean help?)"],
+    [["backup", "r"], "Unknown command 'backup'. Commands:"],
+  ];
+  for (const [argv, start] of cases) {
+    const err = assertThrows(() => parseArgs(argv, io()), UsageError);
+    assert(err.message.startsWith(start), `${argv.join(" ")}: ${err.message}`);
+    assert(err.message.includes(`./${argv[0]}`), err.message);
+  }
+  assertEquals(closestWord("PICKK", ["sync", "pick"]), "pick");
+  assertEquals(closestWord("photos", ["sync", "pick", "status"]), undefined);
+});
+
+Deno.test("--json is seen on a command line that cannot be parsed", () => {
+  assert(wantsJson(["tekeout", "a.zip", "--json"]));
+  assert(wantsJson(["r", "--json=true", "--bogus"]));
+  assert(!wantsJson(["r", "--json=false"]));
+  assert(!wantsJson(["r", "--", "--json"]));
+  assert(!wantsJson(["r"]));
+});
+
+Deno.test("one config file serves every command: other commands' settings are ignored and noted, typos fail", () => {
+  const ini = {
+    "/work/gphotos.ini": [
+      "[GENERAL]",
+      "max-threads = 3",
+      "skip-video = true",
+      "include_trashed = true",
+      "lock-limit = 48",
+    ].join("\n"),
+  };
+  const takeout = parseArgs(
+    ["takeout", "-c", "gphotos.ini", "r", "a.zip"],
+    io(ini),
+  );
+  assert("command" in takeout && takeout.command === "takeout");
+  assert(takeout.skipVideo);
+  assert(takeout.includeTrashed);
+  assertEquals(takeout.lockLimitHours, 48);
+  assertEquals(takeout.configNotes, [
+    '/work/gphotos.ini:2: "max-threads" does not apply to the takeout command; ignored.',
+  ]);
+  const s = sync(["-c", "gphotos.ini", "r"], io(ini));
+  assertEquals(s.maxThreads, 3);
+  assertEquals(s.configNotes, [
+    '/work/gphotos.ini:4: "include_trashed" does not apply to the sync command; ignored.',
+  ]);
+  const status = parseArgs(["status", "-c", "gphotos.ini", "r"], io(ini));
+  assert("configNotes" in status && status.configNotes.length === 4);
+  // On the command line a flag of another command is still an error.
+  const err = assertThrows(
+    () => parseArgs(["takeout", "r", "a.zip", "--max-threads", "3"], io()),
+    UsageError,
+  );
+  assert(/does not apply to the takeout command/.test(err.message));
+  // A key no command knows is a typo.
+  const typo = assertThrows(
+    () =>
+      parseArgs(
+        ["takeout", "-c", "gphotos.ini", "r", "a.zip"],
+        io({ "/work/gphotos.ini": "[GENERAL]\nmax-thread = 3\n" }),
+      ),
+    UsageError,
+  );
+  assert(/gphotos\.ini:2: unknown setting "max-thread"/.test(typo.message));
+});
+
+Deno.test("--lock-limit takes whole hours, 24 by default, 0 for none", () => {
+  assertEquals(sync(["r"]).lockLimitHours, 24);
+  assertEquals(sync(["r", "--lock-limit", "0"]).lockLimitHours, 0);
+  assertThrows(() => sync(["r", "--lock-limit", "-1"]), UsageError);
+  assertThrows(
+    () => parseArgs(["status", "r", "--lock-limit", "2"], io()),
+    UsageError,
+  );
 });

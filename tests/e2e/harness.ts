@@ -36,6 +36,8 @@ export interface RunOptions {
   killWhen?: { text: string; signal: Deno.Signal };
   /** Called with all of stderr so far, each time more arrives. */
   onStderr?: (soFar: string) => void;
+  /** The folder the program starts in (relative paths mean what they mean there). */
+  cwd?: string;
 }
 
 export class Backup implements AsyncDisposable {
@@ -124,6 +126,7 @@ export async function runProgram(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   }).spawn();
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (options.killAfter) {
