@@ -2,8 +2,8 @@
 
 import { join } from "node:path";
 import { shellWord } from "./cli/shell_word.ts";
-import { parseArgs } from "./cli/args.ts";
-import { helpText, VERSION } from "./cli/help.ts";
+import { parseArgs, splitArgs, wantsJson } from "./cli/args.ts";
+import { EXIT_CODES, helpText, VERSION } from "./cli/help.ts";
 import type { Logger } from "./cli/log.ts";
 import { createLogger, openAppendFile } from "./cli/logger.ts";
 import { ExitCode, GphotosError, InterruptedError } from "./errors.ts";
@@ -37,25 +37,50 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       readTextFile: (p) => Deno.readTextFileSync(p),
     });
   } catch (e) {
-    return report(e, tell, undefined);
+    let message = "";
+    const code = report(e, (line) => {
+      message = line;
+      tell(line);
+    }, undefined);
+    if (wantsJson(argv)) {
+      deps.stdout(finalJson(commandWord(argv), code, message) + "\n");
+    }
+    return code;
   }
   if ("version" in parsed) {
-    deps.stdout(`gphotos-sync ${VERSION}\n`);
+    const text = `gphotos-sync ${VERSION}`;
+    deps.stdout(
+      (wantsJson(argv)
+        ? finalJson("version", ExitCode.ok, text, { version: VERSION })
+        : text) + "\n",
+    );
     return ExitCode.ok;
   }
   if ("help" in parsed) {
-    deps.stdout(helpText(argv.length > 0 ? parsed.command : undefined) + "\n");
+    const text = helpText(parsed.topic);
+    deps.stdout(
+      (wantsJson(argv) ? finalJson("help", ExitCode.ok, text) : text) + "\n",
+    );
     return ExitCode.ok;
   }
   const options = parsed;
-  // --quiet: everything for people is held back and shown, as one
-  // paragraph, only if the run fails (cron mails only then).
+  // The last lines said to the person make the failure paragraph: with
+  // --quiet the only thing shown, and only if the run fails (cron mails
+  // only then); quiet or not, the body of the /fail ping, so the monitor
+  // shows why.
   const held: string[] = [];
-  const toPerson = options.quiet ? (line: string) => held.push(line) : tell;
+  const toPerson = (line: string) => {
+    held.push(line);
+    if (held.length > 20) held.shift();
+    if (!options.quiet) tell(line);
+  };
   // What the person is told (results, errors) also goes into the log file,
   // so a quiet scheduled run leaves its summary there.
   let record: ((line: string) => void) | undefined;
+  // The last thing said to the person is the message of --json's last object.
+  let lastTold = "";
   const tellPerson = (line: string) => {
+    lastTold = line;
     toPerson(line);
     record?.(
       `${
@@ -66,6 +91,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   const closers: (() => void)[] = [];
   let logger: Logger | undefined;
   let code: number;
+  let result: object | undefined;
   try {
     // A dry run writes nothing at all, not even its log; status only reads,
     // and must not make a folder out of a mistyped ROOT.
@@ -85,6 +111,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       trace: sinks.trace,
       now: deps.now,
     });
+    for (const note of options.configNotes) logger.debug(note);
     if (options.healthcheckUrl) {
       await pingHealthcheck(options.healthcheckUrl, "start", {
         fetch: deps.fetch,
@@ -103,12 +130,21 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       tell: tellPerson,
       stderr: options.quiet ? () => {} : deps.stderr,
       isTty: deps.isTty,
+      result: (fields, message) => {
+        result = fields;
+        if (message !== undefined) lastTold = message;
+      },
     };
     code = await runCommand(options, ctx);
   } catch (e) {
+    // What the command reported before failing is not its outcome.
+    result = undefined;
     code = report(e, tellPerson, logger, deps.signal, options.root);
   }
   try {
+    if (options.json) {
+      deps.stdout(finalJson(options.command, code, lastTold, result) + "\n");
+    }
     if (options.quiet && code !== ExitCode.ok) {
       tell(failureParagraph(options, code, held));
     }
@@ -129,6 +165,61 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     for (const close of closers.reverse()) close();
   }
   return code;
+}
+
+/**
+ * --json's last object, on every exit (restic's exit_error is the model):
+ * the command, its result fields if it finished, and always `exitCode` and
+ * `message` (what the person was told last: the summary or the error).
+ * A field that is an iterable (not an array) is written an element per
+ * line as it is read, so a long plan is never held as one string.
+ */
+function finalJson(
+  command: string | null,
+  code: number,
+  message: string,
+  fields: object = {},
+): string {
+  const head: Record<string, unknown> = { command };
+  const streamed: [string, Iterable<unknown>][] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (
+      typeof value === "object" && value !== null && !Array.isArray(value) &&
+      Symbol.iterator in value
+    ) {
+      streamed.push([key, value as Iterable<unknown>]);
+    } else head[key] = value;
+  }
+  head.exitCode = code;
+  head.message = message || meaningOf(code);
+  if (streamed.length === 0) return JSON.stringify(head);
+  const parts = [JSON.stringify(head).slice(0, -1)];
+  for (const [key, items] of streamed) {
+    let first = true;
+    parts.push(`,${JSON.stringify(key)}:[`);
+    for (const item of items) {
+      parts.push(`${first ? "\n" : ",\n"}${JSON.stringify(item)}`);
+      first = false;
+    }
+    parts.push("]");
+  }
+  return parts.join("") + "}";
+}
+
+/** The command word of a command line that could not be parsed, if it can be told. */
+function commandWord(argv: readonly string[]): string | null {
+  try {
+    const raw = splitArgs(argv);
+    // Two words, the first no command: what was meant is unknown.
+    if (!raw.named && !raw.info && raw.positionals.length > 1) return null;
+    return raw.info ?? raw.command;
+  } catch {
+    return null;
+  }
+}
+
+function meaningOf(code: number): string {
+  return EXIT_CODES.find(([c]) => c === code)?.[1] ?? "failed";
 }
 
 /** One paragraph for a person reading a cron mail or a monitor's page. */

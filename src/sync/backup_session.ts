@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import type { CommonOptions, LayoutOptions } from "../cli/options.ts";
 import { LocalData } from "../db/local_data.ts";
-import { ExitCode } from "../errors.ts";
+import { ExitCode, GphotosError } from "../errors.ts";
 import { classifyFsError, cleanStaleTemps } from "../fs/atomic_write.ts";
 import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
 import { acquireLock } from "../fs/lock.ts";
@@ -38,6 +38,22 @@ export async function withBackup(
     now: ctx.now,
   });
   if (!held.acquired) {
+    // An overlap with a run still going is normal (a slow night); a run
+    // holding the index for more than a day is hung, and every later run
+    // exiting 0 would hide that from the monitor.
+    const since = Date.parse(held.holder.startedAt ?? "");
+    const hours = (ctx.now().getTime() - since) / 3_600_000;
+    if (options.lockLimitHours > 0 && hours > options.lockLimitHours) {
+      throw new GphotosError(
+        `Another run has held the index in ${options.dbPath} for ${
+          Math.floor(hours)
+        } hours (${held.holder.description}), longer than --lock-limit ${options.lockLimitHours}: it looks hung. ` +
+          `Check that process${
+            held.holder.pid ? ` (pid ${held.holder.pid})` : ""
+          } and stop it; the next run takes over its lock. Nothing was done.`,
+        ExitCode.failed,
+      );
+    }
     ctx.tell(
       `Another run is using the index in ${options.dbPath} (${held.holder.description}); nothing was done.`,
     );

@@ -21,4 +21,9 @@ export interface RunContext {
   stderr: (text: string) => void;
   /** stderr is a terminal (progress bars, QR codes). */
   isTty: boolean;
+  /**
+   * --json: the fields of the run's last object, which main prints when the
+   * run ends, with its exitCode and `message` (default: the last line told).
+   */
+  result: (fields: object, message?: string) => void;
 }

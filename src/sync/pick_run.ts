@@ -398,8 +398,7 @@ class PickRun {
     }
     ctx.tell(`gphotos-sync: ${parts.join(", ")} in ${seconds.toFixed(1)} s.`);
     if (options.json) {
-      ctx.print(JSON.stringify({
-        command: "pick",
+      ctx.result({
         event: "summary",
         root: options.root,
         exitCode: code,
@@ -434,7 +433,7 @@ class PickRun {
           }
           : null,
         badIds: { added: badIds.added },
-      }));
+      });
     }
     return code;
   }

@@ -70,7 +70,7 @@ export function runStatus(options: StatusOptions, ctx: RunContext): number {
       badIds: BadIds.load(options.root, ctx.logger).size,
       bytesOnDisk: bytes,
     };
-    if (options.json) ctx.print(JSON.stringify(report, null, 2));
+    if (options.json) ctx.result(report);
     else for (const line of formatStatus(report)) ctx.print(line);
     return ExitCode.ok;
   } finally {

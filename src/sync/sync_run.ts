@@ -150,8 +150,7 @@ export async function runSync(
     );
     const code = badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
     if (options.json) {
-      ctx.print(JSON.stringify({
-        command: "sync",
+      ctx.result({
         root: options.root,
         exitCode: code,
         seconds,
@@ -188,7 +187,7 @@ export async function runSync(
           }
           : null,
         badIds: { added: badIds.added, skipped: badIds.skipped },
-      }));
+      });
     }
     return code;
   });

@@ -266,19 +266,18 @@ async function importExport(
     c.skippedArchived ? `${c.skippedArchived} archived` : "",
     c.skippedVideos ? `${c.skippedVideos} videos` : "",
   ].filter((s) => s !== "").join(", ");
-  ctx.tell(
-    `gphotos-sync takeout: ${c.imported} imported (${
-      formatBytes(c.bytes)
-    }), ${c.alreadyPresent} already present, ${c.identical} identical copies, ${c.replacedApiCopies} API copies replaced by originals, ${c.editedCopies} edited copies, ${c.livePairs} live/motion video halves, ${c.unmatched} without metadata, ${
-      skipped ? `skipped ${skipped}, ` : ""
-    }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
-      seconds.toFixed(1)
-    } s. Report: ${reportPath}`,
-  );
+  const summary = `gphotos-sync takeout: ${c.imported} imported (${
+    formatBytes(c.bytes)
+  }), ${c.alreadyPresent} already present, ${c.identical} identical copies, ${c.replacedApiCopies} API copies replaced by originals, ${c.editedCopies} edited copies, ${c.livePairs} live/motion video halves, ${c.unmatched} without metadata, ${
+    skipped ? `skipped ${skipped}, ` : ""
+  }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
+    seconds.toFixed(1)
+  } s. Report: ${reportPath}`;
+  ctx.tell(summary);
   if (state.problems.length > 0) {
     for (const p of state.problems) ctx.tell(p.message);
   }
-  if (options.json) ctx.print(JSON.stringify(report));
+  if (options.json) ctx.result(report, summary);
   return state.problems.length > 0 || c.refused > 0 || c.failed > 0
     ? ExitCode.partial
     : ExitCode.ok;
@@ -978,45 +977,53 @@ async function dryRun(
   const albums = plan.albums.filter((a) => a.keys.length > 0).map((a) =>
     a.album.title
   );
-  const summary = {
-    dryRun: true,
-    items: count,
-    skipped,
-    albums,
-    refused: plan.refused,
-    problems: problems.map((p) => p.message),
-  };
-  if (options.json) {
-    // The same object as JSON.stringify({ ...summary, plan }), a line per item.
-    ctx.print(`${JSON.stringify(summary).slice(0, -1)},"plan":[`);
-  }
-  let first = true;
-  for (let item = 0; item < plan.itemCount; item++) {
-    const copies = plan.copies(item);
-    const row = copies.find((r) => plan.skip(r) === undefined);
-    if (row === undefined) continue;
-    const f = plan.file(row);
-    // Without a sidecar date the import reads the file's EXIF or video
-    // header, which a dry run does not: its folder here is provisional.
-    const date = dateFor(f, {}, ctx);
-    const folder = mediaFolder(date.date, options);
-    if (options.json) {
-      ctx.print(
-        (first ? "" : ",") + JSON.stringify({
-          key: plan.itemKey(item),
-          entry: f.entry.name,
-          part: f.entry.part,
-          target: `${folder}/${f.match.originalName}`,
-          sidecar: f.match.sidecar ?? null,
-          matchedBy: f.match.matchedBy,
-          date: date.date.toISOString(),
-          dateFrom: date.source,
-          copies: copies.length,
-        }),
-      );
-      first = false;
-      continue;
+  const message =
+    `Dry run: ${count} items would be imported (before checking the index), ${skipped} skipped, ${albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`;
+  const code = problems.length > 0 || plan.refused.length > 0
+    ? ExitCode.partial
+    : ExitCode.ok;
+  function* targets() {
+    for (let item = 0; item < plan.itemCount; item++) {
+      const copies = plan.copies(item);
+      const row = copies.find((r) => plan.skip(r) === undefined);
+      if (row === undefined) continue;
+      const f = plan.file(row);
+      // Without a sidecar date the import reads the file's EXIF or video
+      // header, which a dry run does not: its folder here is provisional.
+      const date = dateFor(f, {}, ctx);
+      const folder = mediaFolder(date.date, options);
+      yield { item, copies, f, date, folder };
     }
+  }
+  if (options.json) {
+    // The plan is a generator: main writes it an item per line as it is
+    // worked out, so 100,000 items are not held again as text.
+    ctx.result({
+      dryRun: true,
+      items: count,
+      skipped,
+      albums,
+      refused: plan.refused,
+      problems: problems.map((p) => p.message),
+      plan: (function* () {
+        for (const { item, copies, f, date, folder } of targets()) {
+          yield {
+            key: plan.itemKey(item),
+            entry: f.entry.name,
+            part: f.entry.part,
+            target: `${folder}/${f.match.originalName}`,
+            sidecar: f.match.sidecar ?? null,
+            matchedBy: f.match.matchedBy,
+            date: date.date.toISOString(),
+            dateFrom: date.source,
+            copies: copies.length,
+          };
+        }
+      })(),
+    }, message);
+    return code;
+  }
+  for (const { f, date, folder } of targets()) {
     const from = date.source === "sidecar"
       ? "date from the sidecar"
       : `no sidecar date: from the file's EXIF or video header if it has one, else ${date.source}`;
@@ -1024,15 +1031,8 @@ async function dryRun(
       `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, ${from})`,
     );
   }
-  if (options.json) ctx.print("]}");
-  else {
-    ctx.print(
-      `Dry run: ${count} items would be imported (before checking the index), ${skipped} skipped, ${albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`,
-    );
-  }
-  return problems.length > 0 || plan.refused.length > 0
-    ? ExitCode.partial
-    : ExitCode.ok;
+  ctx.print(message);
+  return code;
 }
 
 function mimeTypeOf(name: string, isVideo: boolean): string {
