@@ -9,6 +9,7 @@ import {
   binaryPermissionFlags,
   RUNTIME_FLAGS,
 } from "../src/cli/permissions.ts";
+import { checkRuntime } from "./denort.ts";
 
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -51,6 +52,8 @@ export async function compileTarget(
         } (denort-<target>.zip on Deno's release page).`,
       );
     }
+    // deno compile would bake in whatever runtime it is given.
+    await checkRuntime(denort, target);
   }
   const out = await new Deno.Command("deno", {
     args: compileArgs(target, output),
