@@ -1,10 +1,10 @@
 // Showing the picker link: the pickerUri on stdout (a JSON line with
 // --json), and on a terminal a QR code of it on stderr, so a person at a
 // headless server's console can scan it with the phone that will pick.
-// The QR code comes from the npm package qrcode, loaded only when one is
-// drawn; it paints black on white itself, so it scans on dark and light
+// The code paints black on white itself, so it scans on dark and light
 // terminals alike (NO_COLOR gets the uncoloured block rendering).
 
+import { encodeQr, qrTerminalText } from "../cli/qr_code.ts";
 import type { RunContext } from "./context.ts";
 
 export interface LinkInfo {
@@ -14,41 +14,22 @@ export interface LinkInfo {
   maxItems: number | undefined;
 }
 
-type QrToString = (
-  text: string,
-  options: {
-    type: "terminal" | "utf8";
-    small?: boolean;
-    errorCorrectionLevel?: string;
-  },
-) => Promise<string>;
-
 /** The QR code of `text` as terminal text; undefined if it cannot be drawn. */
-export async function qrText(
+export function qrText(
   text: string,
   options: { color: boolean },
-): Promise<string | undefined> {
-  try {
-    // Loaded only when a code is drawn (on a terminal).
-    const mod = await import("qrcode");
-    const toString = (mod.default ?? mod).toString as QrToString;
-    // Low error correction keeps the code small enough for an 80-column
-    // terminal; a screen is not a crumpled label.
-    return await toString(text, {
-      type: options.color ? "terminal" : "utf8",
-      small: true,
-      errorCorrectionLevel: "L",
-    });
-  } catch {
-    return undefined;
-  }
+): string | undefined {
+  // Low error correction keeps the code small enough for an 80-column
+  // terminal; a screen is not a crumpled label.
+  const qr = encodeQr(text, "L");
+  return qr && qrTerminalText(qr, options);
 }
 
-export async function showPickerLink(
+export function showPickerLink(
   link: LinkInfo,
   options: { json: boolean },
   ctx: Pick<RunContext, "print" | "stderr" | "isTty" | "env" | "logger">,
-): Promise<void> {
+): void {
   if (options.json) {
     ctx.print(JSON.stringify({
       command: "pick",
@@ -62,7 +43,7 @@ export async function showPickerLink(
     ctx.print(link.pickerUri);
   }
   if (!ctx.isTty) return;
-  const qr = await qrText(link.pickerUri, {
+  const qr = qrText(link.pickerUri, {
     color: ctx.env("NO_COLOR") === undefined || ctx.env("NO_COLOR") === "",
   });
   if (qr === undefined) {

