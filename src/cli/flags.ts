@@ -123,7 +123,8 @@ export const FLAGS: readonly FlagSpec[] = [
     group: "logging",
     kind: "switch",
     commands: ALL,
-    help: "show live counts on stderr",
+    help:
+      "show live counts on stderr, with the download rate and the time left",
   },
   // Commands that talk to Google.
   {

@@ -2,8 +2,7 @@
 // the exit code that asks a person to sign in.
 
 import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { backup, listFiles } from "./harness.ts";
-import { acquireLock } from "../../src/fs/lock.ts";
+import { backup } from "./harness.ts";
 
 /** A local health-check endpoint that records what it is sent. */
 function pingServer() {
@@ -111,51 +110,4 @@ Deno.test("--json ends the run with a JSON summary on stdout", async () => {
   assertEquals(s.downloaded.items, 4);
   assert(s.downloaded.bytes > 0);
   assertMatch(r.stderr, /gphotos-sync: 4 new items indexed, 4 downloaded/);
-});
-
-Deno.test("a lock held longer than --lock-limit is a failure naming its holder; a shorter overlap stays exit 0", async () => {
-  await using b = await backup((lib) => lib.generate(2));
-  await b.signIn();
-  const startedAt = new Date(Date.now() - 30 * 3600_000);
-  const held = await acquireLock(b.root, {
-    heartbeatMs: 0,
-    now: () => startedAt,
-  });
-  assert(held.acquired);
-  const hc = pingServer();
-  try {
-    const hung = await b.sync(["--healthcheck-url", hc.url]);
-    assertEquals(hung.code, 1, hung.stderr);
-    assertMatch(hung.stderr, /held the index in .* for 30 hours/);
-    assert(hung.stderr.includes(`pid ${Deno.pid}`), hung.stderr);
-    assert(hung.stderr.includes(startedAt.toISOString()), hung.stderr);
-    assertMatch(hung.stderr, /longer than --lock-limit 24/);
-    assertEquals(hc.pings.map((p) => p.path), [
-      "/ping/abc/start",
-      "/ping/abc/fail",
-    ]);
-    assert(hc.pings[1].body.includes(`pid ${Deno.pid}`), hc.pings[1].body);
-
-    // Under the limit it is an ordinary overlap: exit 0, said, pinged as such.
-    hc.pings.length = 0;
-    const overlap = await b.sync([
-      "--healthcheck-url",
-      hc.url,
-      "--lock-limit",
-      "48",
-    ]);
-    assertEquals(overlap.code, 0, overlap.stderr);
-    assertMatch(overlap.stderr, /Another run is using the index/);
-    assertEquals(hc.pings.map((p) => p.path), ["/ping/abc/start", "/ping/abc"]);
-    // 0 turns the limit off.
-    assertEquals((await b.sync(["--lock-limit", "0"])).code, 0);
-    // Nothing was downloaded by any of them.
-    assertEquals(await listFiles(b.path("photos")), []);
-  } finally {
-    held.lock.release();
-    await hc.close();
-  }
-  // Once the hung run is gone, the next run does the backup.
-  assertEquals((await b.sync()).code, 0);
-  assertEquals((await listFiles(b.path("photos"))).length, 2);
 });

@@ -1,10 +1,12 @@
 // One run per index: a second run while the first holds the lock says so
 // and exits 0 without asking Google anything or touching the backup; a lock
 // left by a SIGKILLed run, or by a host that stopped beating, does not
-// block the next run; one whose holder is alive elsewhere does.
+// block the next run; one whose holder is alive elsewhere does; one held
+// past --lock-limit is a failure, so a hung run shows on the monitor.
 
 import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { backup } from "../e2e/harness.ts";
+import { backup, listFiles } from "../e2e/harness.ts";
+import { acquireLock } from "../../src/fs/lock.ts";
 import { fileDigests, runAndKill, sha256File, spawnProgram } from "./kit.ts";
 
 async function until(test: () => Promise<boolean> | boolean, ms = 20_000) {
@@ -111,4 +113,68 @@ Deno.test("a lock from another host blocks while its heartbeat is fresh, and is 
   assertEquals(taken.code, 0, taken.stderr);
   assertMatch(taken.stderr, /Taking over the lock .*the-nas.* is gone/);
   assertEquals(b.google.requests.count("media"), 2);
+});
+
+/** A local health-check endpoint that records what it is sent. */
+function pingServer() {
+  const pings: { path: string; body: string }[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      pings.push({ path: new URL(req.url).pathname, body: await req.text() });
+      return new Response("OK");
+    },
+  );
+  return {
+    pings,
+    url: `http://127.0.0.1:${server.addr.port}/ping/abc`,
+    close: () => server.shutdown(),
+  };
+}
+
+Deno.test("a lock held longer than --lock-limit is a failure naming its holder; a shorter overlap stays exit 0", async () => {
+  await using b = await backup((lib) => lib.generate(2));
+  await b.signIn();
+  const startedAt = new Date(Date.now() - 30 * 3600_000);
+  const held = await acquireLock(b.root, {
+    heartbeatMs: 0,
+    now: () => startedAt,
+  });
+  assert(held.acquired);
+  const hc = pingServer();
+  try {
+    const hung = await b.sync(["--healthcheck-url", hc.url]);
+    assertEquals(hung.code, 1, hung.stderr);
+    assertMatch(hung.stderr, /held the index in .* for 30 hours/);
+    assert(hung.stderr.includes(`pid ${Deno.pid}`), hung.stderr);
+    assert(hung.stderr.includes(startedAt.toISOString()), hung.stderr);
+    assertMatch(hung.stderr, /longer than --lock-limit 24/);
+    assertEquals(hc.pings.map((p) => p.path), [
+      "/ping/abc/start",
+      "/ping/abc/fail",
+    ]);
+    assert(hc.pings[1].body.includes(`pid ${Deno.pid}`), hc.pings[1].body);
+
+    // Under the limit it is an ordinary overlap: exit 0, said, pinged as such.
+    hc.pings.length = 0;
+    const overlap = await b.sync([
+      "--healthcheck-url",
+      hc.url,
+      "--lock-limit",
+      "48",
+    ]);
+    assertEquals(overlap.code, 0, overlap.stderr);
+    assertMatch(overlap.stderr, /Another run is using the index/);
+    assertEquals(hc.pings.map((p) => p.path), ["/ping/abc/start", "/ping/abc"]);
+    // 0 turns the limit off.
+    assertEquals((await b.sync(["--lock-limit", "0"])).code, 0);
+    // Nothing was downloaded by any of them.
+    assertEquals(await listFiles(b.path("photos")), []);
+  } finally {
+    held.lock.release();
+    await hc.close();
+  }
+  // Once the hung run is gone, the next run does the backup.
+  assertEquals((await b.sync()).code, 0);
+  assertEquals((await listFiles(b.path("photos"))).length, 2);
 });
