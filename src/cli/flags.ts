@@ -393,8 +393,9 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: "dry-run",
     kind: "switch",
-    commands: ["takeout"],
-    help: "print the plan and write nothing",
+    commands: ["sync", "takeout"],
+    help:
+      "takeout: print the plan and write nothing; sync, with --do-delete: index, then list what would be deleted, and download or delete nothing",
   },
 ];
 

@@ -175,11 +175,29 @@ Deno.test("--do-delete refuses when the listing looks truncated, and deletes not
   assertEquals((await listFiles(b.path("photos"))).length, 20);
 });
 
-Deno.test("--do-delete with a narrowing flag is a usage error", async () => {
+Deno.test("--do-delete with a flag that lists nothing, or with --favourites-only, is a usage error; --dry-run needs --do-delete", async () => {
   await using b = await backup(() => {});
-  const r = await b.sync(["--do-delete", "--skip-video"]);
-  assertEquals(r.code, 2);
-  assertMatch(r.stderr, /--do-delete needs a listing of the whole library/);
+  const cases: [string[], RegExp][] = [
+    [["--skip-index"], /--skip-index \(nothing is listed\)/],
+    [["--skip-files"], /--skip-files \(nothing is listed\)/],
+    [["--album", "A"], /--album \(only albums are listed\)/],
+    [["--album-regex", "A"], /--album-regex \(only albums are listed\)/],
+    [
+      ["--favourites-only"],
+      /Google does not say which indexed items are favourites/,
+    ],
+  ];
+  for (const [flags, message] of cases) {
+    const r = await b.sync(["--do-delete", ...flags]);
+    assertEquals(r.code, 2, `${flags}: ${r.stderr}`);
+    assertMatch(r.stderr, /--do-delete deletes only what the run listed/);
+    assertMatch(r.stderr, message);
+  }
+  const r = await b.sync(["--dry-run"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertMatch(r.stderr, /--dry-run goes with --do-delete/);
+  // Nothing was created for a refused command line.
+  assert(!await Deno.lstat(b.root).then(() => true, () => false));
 });
 
 Deno.test("--compare-folder links what the local folder lacks and has extra", async () => {
