@@ -193,6 +193,38 @@ Deno.test("an empty page can answer with the token it was asked with, then moves
   assertEquals(ids, lib.newestFirst().map((i) => i.id));
 });
 
+Deno.test("maxPageItems answers with fewer items than pageSize asks, in every listing", async () => {
+  const lib = manyItems(3);
+  lib.album("A", lib.items);
+  lib.album("B", lib.items.slice(0, 1));
+  await using google = await startFakeGoogle({
+    library: lib,
+    era: "2024",
+    maxPageItems: 1,
+  });
+  const token = google.issueToken(READONLY).access_token;
+  const count = (pages: { mediaItems?: unknown[] }[]) =>
+    pages.map((p) => p.mediaItems?.length ?? 0);
+  assertEquals(
+    count(await allPages(google, token, "/v1/mediaItems?pageSize=100")),
+    [1, 1, 1],
+  );
+  assertEquals(
+    count(
+      await allPages(google, token, "/v1/mediaItems:search", {
+        albumId: lib.albums[0].id,
+        pageSize: 100,
+      }),
+    ),
+    [1, 1, 1],
+  );
+  const albums = await allPages(google, token, "/v1/albums?pageSize=50");
+  assertEquals(
+    albums.map((p) => ((p as { albums?: unknown[] }).albums ?? []).length),
+    [1, 1],
+  );
+});
+
 Deno.test("archived items are hidden from list and search unless includeArchivedMedia", async () => {
   const lib = new FakeLibrary();
   const shown = lib.photo("shown.jpg", "2020-01-01T00:00:00Z");

@@ -65,9 +65,17 @@ export class Pager {
   /** Times each token was answered with itself. */
   readonly #echoed = new Map<string, number>();
 
-  constructor(signer: Signer, emptyPages: () => EmptyPagesOptions) {
+  readonly #maxItems: () => number | undefined;
+
+  /** `maxItems`: the most items a page holds, whatever pageSize asks. */
+  constructor(
+    signer: Signer,
+    emptyPages: () => EmptyPagesOptions,
+    maxItems: () => number | undefined = () => undefined,
+  ) {
     this.#signer = signer;
     this.#emptyPages = emptyPages;
+    this.#maxItems = maxItems;
   }
 
   /**
@@ -103,7 +111,8 @@ export class Pager {
         return { items: [], nextPageToken: token };
       }
     }
-    const end = empty ? start : Math.min(start + size, all.length);
+    const most = Math.min(size, this.#maxItems() ?? size);
+    const end = empty ? start : Math.min(start + most, all.length);
     const page: Page<T> = { items: all.slice(start, end) };
     if (end < all.length) {
       page.nextPageToken = this.#signer.seal(
