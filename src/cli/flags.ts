@@ -324,7 +324,8 @@ export const FLAGS: readonly FlagSpec[] = [
     name: "do-delete",
     kind: "switch",
     commands: SYNC,
-    help: "remove local media no longer in the library",
+    help:
+      "remove local media deleted on Google, within what the run lists (the library, or the dates and types given)",
   },
   {
     name: "skip-files",
@@ -395,7 +396,7 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: "switch",
     commands: ["sync", "takeout"],
     help:
-      "takeout: print the plan and write nothing; sync, with --do-delete: index, then list what would be deleted, and download or delete nothing",
+      "takeout: print the plan and write nothing; sync, with --do-delete: index, then list what would be deleted; download or delete nothing",
   },
 ];
 
