@@ -85,11 +85,9 @@ export async function runSync(
         dryRun,
       });
     }
-    if (dryRun) {
-      return reportDryRun(options, ctx, deleted, albumsPruned);
-    }
+    // A dry run goes no further than saying what --do-delete would do.
     let downloaded: DownloadResult | undefined;
-    if (!options.indexOnly && !options.skipFiles) {
+    if (!dryRun && !options.indexOnly && !options.skipFiles) {
       downloaded = await downloadMedia(options, {
         root: options.root,
         db,
@@ -102,10 +100,10 @@ export async function runSync(
       });
     }
     let links: AlbumLinksResult | undefined;
-    if (!options.skipAlbums && !options.indexOnly) {
+    if (!dryRun && !options.skipAlbums && !options.indexOnly) {
       links = await reconcileAlbumLinks(options, { db, profile, ctx });
     }
-    if (options.compareFolder) {
+    if (options.compareFolder && !dryRun) {
       const c = await compareFolder({
         folder: options.compareFolder,
         root: options.root,
@@ -126,12 +124,15 @@ export async function runSync(
       );
     }
     const seconds = (ctx.now().getTime() - started) / 1000;
-    ctx.tell(
-      summary(indexed, albums, downloaded, links, deleted, badIds, seconds) +
-        (albumsPruned.length > 0
-          ? ` ${albumsPruned.length} albums deleted on Google were removed.`
-          : ""),
-    );
+    if (dryRun) tellDryRun(options, ctx, deleted, albumsPruned);
+    else {
+      ctx.tell(
+        summary(indexed, albums, downloaded, links, deleted, badIds, seconds) +
+          (albumsPruned.length > 0
+            ? ` ${albumsPruned.length} albums deleted on Google were removed.`
+            : ""),
+      );
+    }
     const code = badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
     if (options.json) {
       ctx.print(JSON.stringify({
@@ -159,9 +160,19 @@ export async function runSync(
             seconds: downloaded.seconds,
           }
           : null,
-        deleted: deleted
+        deleted: deleted && !dryRun
           ? { files: deleted.deletedFiles, items: deleted.deletedRows }
           : null,
+        ...(dryRun
+          ? {
+            dryRun: true,
+            wouldDelete: {
+              files: deleted?.files ?? [],
+              items: deleted?.deletedRows ?? 0,
+              albums: albumsPruned,
+            },
+          }
+          : {}),
         albumLinks: links
           ? {
             albums: links.albums,
@@ -180,28 +191,16 @@ export async function runSync(
 
 /**
  * --do-delete --dry-run: the files and albums that would go, one a line on
- * stdout (or one JSON object), and a line for the person on stderr.
+ * stdout (with --json they are in its object), and a line for the person.
  */
-function reportDryRun(
+function tellDryRun(
   options: SyncOptions,
   ctx: RunContext,
   deleted: DeleteResult | undefined,
   albums: string[],
-): number {
+): void {
   const files = deleted?.files ?? [];
-  if (options.json) {
-    ctx.print(JSON.stringify({
-      command: "sync",
-      root: options.root,
-      exitCode: ExitCode.ok,
-      dryRun: true,
-      wouldDelete: {
-        files,
-        items: deleted?.deletedRows ?? 0,
-        albums,
-      },
-    }));
-  } else {
+  if (!options.json) {
     for (const f of files) ctx.print(`would delete ${f}`);
     for (const a of albums) {
       ctx.print(`would remove the album folder of "${a}"`);
@@ -214,7 +213,6 @@ function reportDryRun(
         : "") +
       "; nothing was downloaded or deleted.",
   );
-  return ExitCode.ok;
 }
 
 function summary(
