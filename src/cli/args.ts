@@ -592,6 +592,39 @@ export function parseDay(value: string, flag: string): string {
   return value.trim();
 }
 
+/**
+ * --do-delete compares the index with what the run lists: the whole
+ * library, or the days and media types a filtered run searches. It needs a
+ * listing whose scope the index can tell; --dry-run previews it.
+ */
+function checkDoDelete(r: Reader, album: boolean, albumRegex: boolean): void {
+  const doDelete = r.bool("do-delete");
+  if (r.bool("dry-run") && !doDelete) {
+    throw new UsageError(
+      "--dry-run goes with --do-delete for sync: it lists what --do-delete would delete.",
+    );
+  }
+  if (!doDelete) return;
+  const unlisted: [boolean, string][] = [
+    [r.bool("skip-index"), "--skip-index (nothing is listed)"],
+    [r.bool("skip-files"), "--skip-files (nothing is listed)"],
+    [album, "--album (only albums are listed)"],
+    [albumRegex, "--album-regex (only albums are listed)"],
+    [
+      r.bool("favourites-only"),
+      "--favourites-only (Google does not say which indexed items are favourites)",
+    ],
+  ];
+  const used = unlisted.filter(([on]) => on).map(([, f]) => f);
+  if (used.length > 0) {
+    throw new UsageError(
+      `--do-delete deletes only what the run listed and Google confirms gone; it cannot be combined with ${
+        used.join(", ")
+      }.`,
+    );
+  }
+}
+
 function syncOptions(
   common: CommonOptions,
   r: Reader,
@@ -630,6 +663,7 @@ function syncOptions(
       "--index-only and --skip-index cannot be used together.",
     );
   }
+  checkDoDelete(r, album !== undefined, regexText !== undefined);
   return {
     ...common,
     ...googleOptions(r, io),
@@ -650,6 +684,7 @@ function syncOptions(
     indexOnly: r.bool("index-only"),
     skipIndex: r.bool("skip-index"),
     doDelete: r.bool("do-delete"),
+    dryRun: r.bool("dry-run"),
     skipFiles: r.bool("skip-files"),
     skipAlbums: r.bool("skip-albums"),
     noAlbumIndex: r.bool("no-album-index"),

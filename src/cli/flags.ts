@@ -420,7 +420,8 @@ export const FLAGS: readonly FlagSpec[] = [
     group: "steps",
     kind: "switch",
     commands: SYNC,
-    help: "remove local media no longer in the library",
+    help:
+      "remove local media deleted on Google, within what the run lists (the library, or the dates and types given)",
   },
   {
     name: "skip-files",
@@ -503,8 +504,9 @@ export const FLAGS: readonly FlagSpec[] = [
     name: "dry-run",
     group: "steps",
     kind: "switch",
-    commands: ["takeout"],
-    help: "print the plan and write nothing",
+    commands: ["sync", "takeout"],
+    help:
+      "takeout: print the plan and write nothing; sync, with --do-delete: index, then list what would be deleted; download or delete nothing",
   },
 ];
 

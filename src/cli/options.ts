@@ -78,6 +78,8 @@ export interface SyncOptions
   indexOnly: boolean;
   skipIndex: boolean;
   doDelete: boolean;
+  /** With doDelete: list what would be deleted, download or delete nothing. */
+  dryRun: boolean;
   skipFiles: boolean;
   skipAlbums: boolean;
   noAlbumIndex: boolean;

@@ -755,13 +755,26 @@ export class LocalData implements Disposable {
     if (filter.skipVideo) where.push("IsVideo = 0");
     if (filter.failed) where.push("FailCount > 0");
     // Dates are stored as fixed-width UTC text, so text order is time order.
+    const dates: string[] = [];
     if (filter.createdFrom !== undefined) {
-      where.push("CreateDate >= :from");
+      dates.push("CreateDate >= :from");
       params.from = formatIndexDate(filter.createdFrom);
     }
     if (filter.createdBefore !== undefined) {
-      where.push("CreateDate < :before");
+      dates.push("CreateDate < :before");
       params.before = formatIndexDate(filter.createdBefore);
+    }
+    if (dates.length > 0) {
+      let clause = dates.join(" AND ");
+      if (filter.orInAlbums) {
+        const own = filter.orInAlbums.shared
+          ? ""
+          : "WHERE IFNULL(Albums.IsSharedAlbum, 0) = 0";
+        clause = `(${clause}) OR RemoteId IN (
+          SELECT CAST(AlbumFiles.DriveRec AS TEXT) FROM AlbumFiles
+          JOIN Albums ON Albums.RemoteId = AlbumFiles.AlbumRec ${own})`;
+      }
+      where.push(`(${clause})`);
     }
     const sql = `SELECT ${ITEM_SELECT} FROM SyncFiles WHERE ${
       where.join(" AND ")

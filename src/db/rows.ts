@@ -123,6 +123,11 @@ export interface ItemFilter {
   createdFrom?: Date;
   /** CreateDate before this instant. */
   createdBefore?: Date;
+  /**
+   * Items of albums are taken whatever createdFrom / createdBefore say:
+   * those of own albums, and of shared ones too when `shared`.
+   */
+  orInAlbums?: { shared: boolean };
 }
 
 export interface SourceCounts {

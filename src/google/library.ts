@@ -16,7 +16,12 @@ import {
   parsePage,
   type SearchMediaItemsRequest,
 } from "./api_types.ts";
-import type { AccessTokenSource, HttpClient } from "./http.ts";
+import {
+  type AccessTokenSource,
+  defaultSleep,
+  type HttpClient,
+  type Sleep,
+} from "./http.ts";
 import { JsonReader } from "./json_shape.ts";
 
 export const DEFAULT_LIBRARY_API = "https://photoslibrary.googleapis.com";
@@ -29,6 +34,14 @@ export const MAX_ALBUM_PAGE_SIZE = 50;
  * but a long unbroken run of them means the listing is not advancing.
  */
 export const MAX_EMPTY_PAGES_IN_A_ROW = 200;
+/**
+ * An empty page may also carry the very token that was just sent: the
+ * listing neither lost nor gained anything, and asking again after a
+ * backoff gets it going. An empty answer repeated more often than this is
+ * taken as a listing that goes round forever; a page with items that
+ * repeats a token stops the listing at once.
+ */
+export const MAX_REPEATED_EMPTY_PAGES = 5;
 
 /**
  * The capture time given to an item without a usable
@@ -44,6 +57,8 @@ export interface LibraryClientOptions {
   baseUrl?: string;
   /** Per-request timeout; default the HttpClient's. */
   timeoutMs?: number;
+  /** Waits before a page is asked for again (see MAX_REPEATED_EMPTY_PAGES). */
+  sleep?: Sleep;
 }
 
 export interface CallOptions {
@@ -63,9 +78,11 @@ export class LibraryClient {
   readonly #http: HttpClient;
   readonly #auth: AccessTokenSource;
   readonly #timeoutMs: number | undefined;
+  readonly #sleep: Sleep;
 
   constructor(options: LibraryClientOptions) {
     this.#http = options.http;
+    this.#sleep = options.sleep ?? defaultSleep;
     this.#auth = options.auth;
     this.baseUrl = (options.baseUrl ?? DEFAULT_LIBRARY_API).replace(/\/+$/, "");
     this.#timeoutMs = options.timeoutMs;
@@ -298,20 +315,35 @@ export class LibraryClient {
     const signal = callerSignal
       ? AbortSignal.any([callerSignal, ahead.signal])
       : ahead.signal;
-    let pending: Promise<unknown> | undefined = fetchPage(undefined, signal);
+    let sent: string | undefined;
+    let pending: Promise<unknown> | undefined = fetchPage(sent, signal);
+    let askedAgain = 0;
     try {
       for (;;) {
         const body = await pending;
         pending = undefined;
         const page = parsePage(new JsonReader(call), body, listKey, parseItem);
         const next = page.nextPageToken;
+        if (
+          next !== undefined && next === sent && page.items.length === 0 &&
+          askedAgain < MAX_REPEATED_EMPTY_PAGES
+        ) {
+          // Nothing lost, nothing gained: the same page is asked for again.
+          await this.#sleep(this.#http.backoffMs(askedAgain++), signal);
+          pending = fetchPage(sent, signal);
+          continue;
+        }
+        askedAgain = 0;
         let stop: ApiError | undefined;
         if (next !== undefined) {
           emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
           if (seen.has(next)) {
             stop = new ApiError(
-              `Google sent the same page token twice while listing ${call}; ` +
-                "stopped so the listing does not go round forever. Run again later.",
+              `Google sent the same page token twice while listing ${call}` +
+                (next === sent && page.items.length === 0
+                  ? ` (${MAX_REPEATED_EMPTY_PAGES} times more when asked again)`
+                  : "") +
+                "; stopped so the listing does not go round forever. Run again later.",
               200,
               "REPEATED_PAGE_TOKEN",
             );
@@ -325,6 +357,7 @@ export class LibraryClient {
           } else {
             seen.add(next);
             if (lookAhead?.(page) ?? true) {
+              sent = next;
               pending = fetchPage(next, signal);
               // Handled here too: the caller may never come back for it.
               pending.catch(() => {});
@@ -337,7 +370,10 @@ export class LibraryClient {
         yield page;
         if (stop) throw stop;
         if (next === undefined) return;
-        pending ??= fetchPage(next, signal);
+        if (pending === undefined) {
+          sent = next;
+          pending = fetchPage(next, signal);
+        }
       }
     } finally {
       // The caller stopped early (or failed): the page asked for ahead is

@@ -48,6 +48,8 @@ type DownloadOptions = Pick<
   | "startDate"
   | "endDate"
   | "maxRetries"
+  | "skipAlbums"
+  | "skipSharedAlbums"
 >;
 
 export interface DownloadDeps {
@@ -84,6 +86,12 @@ export async function downloadMedia(
     createdBefore: options.endDate
       ? new Date(Date.parse(`${options.endDate}T00:00:00Z`) + 86_400_000)
       : undefined,
+    // Album folders get every item of the album, as in gphotos-sync: the
+    // date range chooses what the library listing adds, not which album
+    // items are fetched.
+    orInAlbums: options.skipAlbums
+      ? undefined
+      : { shared: !options.skipSharedAlbums },
   };
   if (options.retryDownload) {
     result.missingReset = await resetMissing(deps, filter);

@@ -106,6 +106,7 @@ export async function openGoogleSession(
     http,
     auth,
     baseUrl: ctx.env("GPHOTOS_LIBRARY_API") || DEFAULT_LIBRARY_API,
+    sleep: ctx.sleep,
   });
   return { http, auth, library };
 }

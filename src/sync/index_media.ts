@@ -28,8 +28,9 @@ import type { Progress } from "./progress.ts";
 
 export interface IndexResult {
   /**
-   * Ids of every item the listing returned, kept only for a complete,
-   * unfiltered listing (what --do-delete compares the index with).
+   * Ids of every item the listing returned, kept only for a rescan (a
+   * listing of the whole library, or of all the filters cover), which is
+   * what --do-delete compares the index with.
    */
   listed?: Set<string>;
   seen: number;
@@ -163,9 +164,9 @@ export async function indexMedia(
       : "Indexing the whole library with mediaItems.list",
   );
   const result: IndexResult = { seen: 0, added: 0, updated: 0, skipped: 0 };
-  const listed = search || headBound !== undefined
-    ? undefined
-    : new Set<string>();
+  // A rescan lists everything the filters cover, no more no less: what
+  // --do-delete compares the index with.
+  const listed = options.rescan ? new Set<string>() : undefined;
   const fallback = Date.parse(MISSING_DATE_FALLBACK);
   let newest = lastIndex?.getTime() ?? -Infinity;
   // Pages are committed in groups (a commit flushes the journal to the

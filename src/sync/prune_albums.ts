@@ -2,7 +2,9 @@
 // links. Not being listed is not enough (since 31 March 2025 albums.list
 // shows only albums this app created, so every older album would vanish):
 // Google must also answer albums.get with "not found" for its id. Albums the
-// program made itself (Takeout, Picker) are never pruned here.
+// program made itself (Takeout, Picker) are never pruned here. With
+// --dry-run the same checks run and the names of the albums that would go
+// are returned; nothing is changed.
 
 import type { LocalData } from "../db/local_data.ts";
 import { ApiError } from "../errors.ts";
@@ -11,12 +13,18 @@ import type { RunContext } from "./context.ts";
 
 const LOCAL_ALBUM = /^(takeout-album|picker-album):/;
 
+/** Removes the albums Google confirms deleted; returns their names. */
 export async function pruneDeletedAlbums(
   listed: Set<string>,
-  deps: { db: LocalData; library: LibraryClient; ctx: RunContext },
-): Promise<number> {
+  deps: {
+    db: LocalData;
+    library: LibraryClient;
+    ctx: RunContext;
+    dryRun: boolean;
+  },
+): Promise<string[]> {
   const { db, library, ctx } = deps;
-  let pruned = 0;
+  const pruned: string[] = [];
   for (const album of db.albums()) {
     if (listed.has(album.remoteId) || LOCAL_ALBUM.test(album.remoteId)) {
       continue;
@@ -37,8 +45,9 @@ export async function pruneDeletedAlbums(
         continue;
       }
     }
+    pruned.push(album.albumName);
+    if (deps.dryRun) continue;
     db.deleteAlbum(album.remoteId);
-    pruned++;
     ctx.logger.info(
       `Album "${album.albumName}" was deleted on Google; its folder goes.`,
     );

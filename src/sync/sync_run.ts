@@ -2,7 +2,7 @@
 // order, with the run's outcome as the exit code.
 
 import type { SyncOptions } from "../cli/options.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import { ExitCode } from "../errors.ts";
 import type { BadIds } from "./bad_ids.ts";
 import { withBackup } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
@@ -10,7 +10,7 @@ import { downloadMedia, type DownloadResult } from "./download.ts";
 import { openGoogleSession } from "./google_session.ts";
 import { indexMedia, type IndexResult } from "./index_media.ts";
 import { createProgress, noProgress } from "./progress.ts";
-import { deleteGone, type DeleteResult } from "./delete_gone.ts";
+import { deleteGone, type DeleteResult, listingScope } from "./delete_gone.ts";
 import { compareFolder } from "./compare.ts";
 import { indexAlbums, type IndexAlbumsResult } from "./index_albums.ts";
 import { pruneDeletedAlbums } from "./prune_albums.ts";
@@ -18,33 +18,10 @@ import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
 import { isAbsolute } from "node:path";
 import { formatBytes } from "./status.ts";
 
-/** --do-delete compares the index with a complete listing of the library. */
-function checkDoDelete(options: SyncOptions): void {
-  if (!options.doDelete) return;
-  const narrowing: [boolean, string][] = [
-    [options.startDate !== undefined, "--start-date"],
-    [options.endDate !== undefined, "--end-date"],
-    [options.skipVideo, "--skip-video"],
-    [options.favouritesOnly, "--favourites-only"],
-    [options.archived, "--archived"],
-    [options.skipIndex, "--skip-index"],
-    [options.skipFiles, "--skip-files"],
-  ];
-  const used = narrowing.filter(([on]) => on).map(([, f]) => f);
-  if (used.length > 0) {
-    throw new UsageError(
-      `--do-delete needs a listing of the whole library; it cannot be combined with ${
-        used.join(", ")
-      }.`,
-    );
-  }
-}
-
 export async function runSync(
   options: SyncOptions,
   ctx: RunContext,
 ): Promise<number> {
-  checkDoDelete(options);
   // The client secret is checked before anything is created on disk.
   const session = await openGoogleSession(options, ctx, "library");
   const started = ctx.now().getTime();
@@ -86,12 +63,14 @@ export async function runSync(
         ctx,
       });
     }
-    let albumsPruned = 0;
+    const dryRun = options.dryRun;
+    let albumsPruned: string[] = [];
     if (options.doDelete && albums && !albumsOnly) {
       albumsPruned = await pruneDeletedAlbums(albums.listedIds, {
         db,
         library: session.library,
         ctx,
+        dryRun,
       });
     }
     let deleted: DeleteResult | undefined;
@@ -102,10 +81,13 @@ export async function runSync(
         root: options.root,
         photosPath: options.photosPath,
         ctx,
+        scope: listingScope(options),
+        dryRun,
       });
     }
+    // A dry run goes no further than saying what --do-delete would do.
     let downloaded: DownloadResult | undefined;
-    if (!options.indexOnly && !options.skipFiles) {
+    if (!dryRun && !options.indexOnly && !options.skipFiles) {
       downloaded = await downloadMedia(options, {
         root: options.root,
         db,
@@ -118,10 +100,10 @@ export async function runSync(
       });
     }
     let links: AlbumLinksResult | undefined;
-    if (!options.skipAlbums && !options.indexOnly) {
+    if (!dryRun && !options.skipAlbums && !options.indexOnly) {
       links = await reconcileAlbumLinks(options, { db, profile, ctx });
     }
-    if (options.compareFolder) {
+    if (options.compareFolder && !dryRun) {
       const c = await compareFolder({
         folder: options.compareFolder,
         root: options.root,
@@ -142,12 +124,15 @@ export async function runSync(
       );
     }
     const seconds = (ctx.now().getTime() - started) / 1000;
-    ctx.tell(
-      summary(indexed, albums, downloaded, links, deleted, badIds, seconds) +
-        (albumsPruned > 0
-          ? ` ${albumsPruned} albums deleted on Google were removed.`
-          : ""),
-    );
+    if (dryRun) tellDryRun(options, ctx, deleted, albumsPruned);
+    else {
+      ctx.tell(
+        summary(indexed, albums, downloaded, links, deleted, badIds, seconds) +
+          (albumsPruned.length > 0
+            ? ` ${albumsPruned.length} albums deleted on Google were removed.`
+            : ""),
+      );
+    }
     const code = badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
     if (options.json) {
       ctx.result({
@@ -174,9 +159,19 @@ export async function runSync(
             seconds: downloaded.seconds,
           }
           : null,
-        deleted: deleted
+        deleted: deleted && !dryRun
           ? { files: deleted.deletedFiles, items: deleted.deletedRows }
           : null,
+        ...(dryRun
+          ? {
+            dryRun: true,
+            wouldDelete: {
+              files: deleted?.files ?? [],
+              items: deleted?.deletedRows ?? 0,
+              albums: albumsPruned,
+            },
+          }
+          : {}),
         albumLinks: links
           ? {
             albums: links.albums,
@@ -191,6 +186,32 @@ export async function runSync(
     }
     return code;
   });
+}
+
+/**
+ * --do-delete --dry-run: the files and albums that would go, one a line on
+ * stdout (with --json they are in its object), and a line for the person.
+ */
+function tellDryRun(
+  options: SyncOptions,
+  ctx: RunContext,
+  deleted: DeleteResult | undefined,
+  albums: string[],
+): void {
+  const files = deleted?.files ?? [];
+  if (!options.json) {
+    for (const f of files) ctx.print(`would delete ${f}`);
+    for (const a of albums) {
+      ctx.print(`would remove the album folder of "${a}"`);
+    }
+  }
+  ctx.tell(
+    `Dry run: ${files.length} files would be deleted as removed from Google Photos` +
+      (albums.length > 0
+        ? `, and the folders of ${albums.length} albums deleted on Google`
+        : "") +
+      "; nothing was downloaded or deleted.",
+  );
 }
 
 function summary(

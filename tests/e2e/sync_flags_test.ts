@@ -175,11 +175,96 @@ Deno.test("--do-delete refuses when the listing looks truncated, and deletes not
   assertEquals((await listFiles(b.path("photos"))).length, 20);
 });
 
-Deno.test("--do-delete with a narrowing flag is a usage error", async () => {
+Deno.test("--do-delete with a flag that lists nothing, or with --favourites-only, is a usage error; --dry-run needs --do-delete", async () => {
   await using b = await backup(() => {});
-  const r = await b.sync(["--do-delete", "--skip-video"]);
-  assertEquals(r.code, 2);
-  assertMatch(r.stderr, /--do-delete needs a listing of the whole library/);
+  const cases: [string[], RegExp][] = [
+    [["--skip-index"], /--skip-index \(nothing is listed\)/],
+    [["--skip-files"], /--skip-files \(nothing is listed\)/],
+    [["--album", "A"], /--album \(only albums are listed\)/],
+    [["--album-regex", "A"], /--album-regex \(only albums are listed\)/],
+    [
+      ["--favourites-only"],
+      /Google does not say which indexed items are favourites/,
+    ],
+  ];
+  for (const [flags, message] of cases) {
+    const r = await b.sync(["--do-delete", ...flags]);
+    assertEquals(r.code, 2, `${flags}: ${r.stderr}`);
+    assertMatch(r.stderr, /--do-delete deletes only what the run listed/);
+    assertMatch(r.stderr, message);
+  }
+  const r = await b.sync(["--dry-run"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertMatch(r.stderr, /--dry-run goes with --do-delete/);
+  // Nothing was created for a refused command line.
+  assert(!await Deno.lstat(b.root).then(() => true, () => false));
+});
+
+Deno.test("--do-delete --dry-run lists what would be deleted, as text and JSON, and deletes nothing", async () => {
+  await using b = await backup((lib) => {
+    const items = lib.generate(6, { start: "2020-03-01T00:00:00Z" });
+    lib.album("Kept", [items[0]]);
+    lib.album("Deleted", [items[1]], { id: "gone-album" });
+  });
+  await b.signIn();
+  assertEquals((await b.sync()).code, 0);
+  const photos = await listFiles(b.path("photos"));
+  const albums = await listFiles(b.path("albums"));
+  const gone = b.library.items.slice(2, 4).map((i) => i.id);
+  const goneFiles: string[] = [];
+  const db = b.db();
+  for (const id of gone) {
+    const it = db.getItem(id)!;
+    goneFiles.push(`${it.path}/${it.fileName}`);
+  }
+  db.close();
+  b.library.remove(...gone, b.library.getAlbum("gone-album")!);
+  b.library.photo("new.jpg", "2020-04-01T00:00:00Z");
+
+  b.google.requests.clear();
+  const text = await b.sync(["--do-delete", "--dry-run"]);
+  assertEquals(text.code, 0, text.stderr);
+  assertEquals(
+    text.stdout.trimEnd().split("\n").sort(),
+    [
+      ...goneFiles.map((f) => `would delete ${f}`),
+      `would remove the album folder of "Deleted"`,
+    ].sort(),
+  );
+  assertMatch(
+    text.stderr,
+    /Dry run: 2 files would be deleted as removed from Google Photos, and the folders of 1 albums deleted on Google; nothing was downloaded or deleted\./,
+  );
+  assertEquals(await listFiles(b.path("photos")), photos);
+  assertEquals(await listFiles(b.path("albums")), albums);
+  assertEquals(b.google.requests.count("media"), 0);
+  const db2 = b.db();
+  try {
+    for (const id of gone) assert(db2.getItem(id), `${id} left the index`);
+    assert(db2.getAlbum("gone-album"));
+  } finally {
+    db2.close();
+  }
+
+  const json = await b.sync(["--do-delete", "--dry-run", "--json"]);
+  assertEquals(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout);
+  assertEquals(report.dryRun, true);
+  assertEquals(report.exitCode, 0);
+  assertEquals([...report.wouldDelete.files].sort(), [...goneFiles].sort());
+  assertEquals(report.wouldDelete.items, 2);
+  assertEquals(report.wouldDelete.albums, ["Deleted"]);
+  assertEquals(await listFiles(b.path("photos")), photos);
+
+  // The real run deletes exactly what the dry run listed.
+  const real = await b.sync(["--do-delete"]);
+  assertEquals(real.code, 0, real.stderr);
+  const after = await listFiles(b.path("photos"));
+  for (const f of goneFiles) {
+    assert(!after.includes(f.slice("photos/".length)), `${f} kept`);
+  }
+  assertEquals(after.length, photos.length - 2 + 1);
+  assertEquals((await listFiles(b.path("albums"))).length, 1);
 });
 
 Deno.test("--compare-folder links what the local folder lacks and has extra", async () => {

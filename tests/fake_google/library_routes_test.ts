@@ -175,6 +175,56 @@ Deno.test("empty pages with a nextPageToken lose no items", async () => {
   ]);
 });
 
+Deno.test("an empty page can answer with the token it was asked with, then moves on", async () => {
+  const lib = manyItems(12);
+  await using google = await startFakeGoogle({
+    library: lib,
+    era: "2024",
+    emptyPages: { at: [2], echo: 2 },
+  });
+  const token = google.issueToken(READONLY).access_token;
+  const pages = await allPages(google, token, "/v1/mediaItems?pageSize=5");
+  // Page 2 is asked for three times: twice it names itself again.
+  assertEquals(pages.map((p) => p.mediaItems?.length ?? 0), [5, 0, 0, 0, 5, 2]);
+  assertEquals(pages[1].nextPageToken, pages[0].nextPageToken);
+  assertEquals(pages[2].nextPageToken, pages[0].nextPageToken);
+  assert(pages[3].nextPageToken !== pages[0].nextPageToken);
+  const ids = pages.flatMap((p) => p.mediaItems ?? []).map((i) => i.id);
+  assertEquals(ids, lib.newestFirst().map((i) => i.id));
+});
+
+Deno.test("maxPageItems answers with fewer items than pageSize asks, in every listing", async () => {
+  const lib = manyItems(3);
+  lib.album("A", lib.items);
+  lib.album("B", lib.items.slice(0, 1));
+  await using google = await startFakeGoogle({
+    library: lib,
+    era: "2024",
+    maxPageItems: 1,
+  });
+  const token = google.issueToken(READONLY).access_token;
+  const count = (pages: { mediaItems?: unknown[] }[]) =>
+    pages.map((p) => p.mediaItems?.length ?? 0);
+  assertEquals(
+    count(await allPages(google, token, "/v1/mediaItems?pageSize=100")),
+    [1, 1, 1],
+  );
+  assertEquals(
+    count(
+      await allPages(google, token, "/v1/mediaItems:search", {
+        albumId: lib.albums[0].id,
+        pageSize: 100,
+      }),
+    ),
+    [1, 1, 1],
+  );
+  const albums = await allPages(google, token, "/v1/albums?pageSize=50");
+  assertEquals(
+    albums.map((p) => ((p as { albums?: unknown[] }).albums ?? []).length),
+    [1, 1],
+  );
+});
+
 Deno.test("archived items are hidden from list and search unless includeArchivedMedia", async () => {
   const lib = new FakeLibrary();
   const shown = lib.photo("shown.jpg", "2020-01-01T00:00:00Z");

@@ -1,6 +1,7 @@
 // Paged listings: page sizes with Google's defaults and caps, opaque page
 // tokens bound to the query they continue, and the observed quirk of pages
-// that hold zero items yet carry a nextPageToken (gphotos-sync #112).
+// that hold zero items yet carry a nextPageToken (gphotos-sync #112), even
+// the very token they were asked with.
 
 import { invalidArgument } from "./google_errors.ts";
 import { sha256Base64url, type Signer } from "./opaque_ids.ts";
@@ -13,6 +14,12 @@ export interface EmptyPagesOptions {
   every?: number;
   /** These page numbers are empty. */
   at?: number[];
+  /**
+   * An empty page asked for with a token first answers with that same
+   * token, this many times (the client must ask again), before it gives the
+   * token of the page after it. Per token; the first page has none to echo.
+   */
+  echo?: number;
 }
 
 interface TokenPayload {
@@ -55,10 +62,20 @@ export function effectivePageSize(
 export class Pager {
   readonly #signer: Signer;
   readonly #emptyPages: () => EmptyPagesOptions;
+  /** Times each token was answered with itself. */
+  readonly #echoed = new Map<string, number>();
 
-  constructor(signer: Signer, emptyPages: () => EmptyPagesOptions) {
+  readonly #maxItems: () => number | undefined;
+
+  /** `maxItems`: the most items a page holds, whatever pageSize asks. */
+  constructor(
+    signer: Signer,
+    emptyPages: () => EmptyPagesOptions,
+    maxItems: () => number | undefined = () => undefined,
+  ) {
     this.#signer = signer;
     this.#emptyPages = emptyPages;
+    this.#maxItems = maxItems;
   }
 
   /**
@@ -87,7 +104,15 @@ export class Pager {
     }
     const start = Math.min(offset, all.length);
     const empty = this.#isEmptyPage(pageNo) && start < all.length;
-    const end = empty ? start : Math.min(start + size, all.length);
+    if (empty && token !== undefined) {
+      const echoed = this.#echoed.get(token) ?? 0;
+      if (echoed < (this.#emptyPages().echo ?? 0)) {
+        this.#echoed.set(token, echoed + 1);
+        return { items: [], nextPageToken: token };
+      }
+    }
+    const most = Math.min(size, this.#maxItems() ?? size);
+    const end = empty ? start : Math.min(start + most, all.length);
     const page: Page<T> = { items: all.slice(start, end) };
     if (end < all.length) {
       page.nextPageToken = this.#signer.seal(

@@ -42,6 +42,8 @@ export interface FakeGoogleOptions {
   baseUrlLifetimeSec?: number;
   media?: Partial<MediaSettings>;
   emptyPages?: EmptyPagesOptions;
+  /** The most items a page of any listing holds (see FakeGoogleSettings). */
+  maxPageItems?: number;
   /** More routes (e.g. the Picker API), matched after the built-in ones. */
   routes?: (deps: ServerDeps) => Route[];
 }
@@ -188,6 +190,7 @@ function build(options: FakeGoogleOptions): FakeGoogle {
       requireBearer: options.media?.requireBearer ?? false,
     },
     emptyPages: options.emptyPages ?? {},
+    maxPageItems: options.maxPageItems,
   };
   const signer = new Signer(`fake-google-${seed}`);
   let base = "";
@@ -202,7 +205,11 @@ function build(options: FakeGoogleOptions): FakeGoogle {
     }),
     settings,
     mediaUrls: new MediaUrls(() => base, signer, now),
-    pager: new Pager(signer, () => settings.emptyPages),
+    pager: new Pager(
+      signer,
+      () => settings.emptyPages,
+      () => settings.maxPageItems,
+    ),
     signer,
     bandwidth: new Bandwidth(() => settings.media.bytesPerSecond),
     now,

@@ -28,6 +28,11 @@ export interface FakeGoogleSettings {
   media: MediaSettings;
   /** Pages that come back empty but with a nextPageToken. */
   emptyPages: EmptyPagesOptions;
+  /**
+   * The most items one page of any listing holds, whatever pageSize asks
+   * (Google may answer with fewer); undefined: as many as asked.
+   */
+  maxPageItems: number | undefined;
 }
 
 /** What route modules share. */

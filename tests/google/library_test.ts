@@ -5,6 +5,7 @@ import type { AccessTokenSource } from "../../src/google/http.ts";
 import type { MediaItem, Page } from "../../src/google/api_types.ts";
 import {
   LibraryClient,
+  MAX_REPEATED_EMPTY_PAGES,
   MISSING_DATE_FALLBACK,
   toMediaRecord,
 } from "../../src/google/library.ts";
@@ -106,6 +107,72 @@ Deno.test("a page token that comes back again stops the listing with an ApiError
       assertEquals(server.seen.length, 2);
     },
   );
+});
+
+Deno.test("an empty page that repeats the token just sent is asked for again, with backoff, and the listing goes on", async () => {
+  const waits: number[] = [];
+  const asked: string[] = [];
+  let echoes = 3;
+  const server = serve((req) => {
+    const token = new URL(req.url).searchParams.get("pageToken") ?? "";
+    asked.push(token);
+    if (token === "") {
+      return json({ mediaItems: [item("a")], nextPageToken: "t1" });
+    }
+    // Page t1 answers with no items and t1 itself, three times.
+    if (echoes-- > 0) return json({ nextPageToken: "t1" });
+    return json({ mediaItems: [item("b")] });
+  });
+  try {
+    const client = new LibraryClient({
+      http: testClient(),
+      auth,
+      baseUrl: server.url,
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
+    const pages = await collect(client.listMediaItems());
+    assertEquals(pages.flatMap((p) => p.items.map((i) => i.id)), ["a", "b"]);
+    assertEquals(asked, ["", "t1", "t1", "t1", "t1"]);
+    // The HttpClient's backoff (base 10 ms, random 0.5): 5, 10, 20 ms.
+    assertEquals(waits, [5, 10, 20]);
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test(`an empty page that keeps repeating the token just sent is asked for ${MAX_REPEATED_EMPTY_PAGES} times more, then the listing stops`, async () => {
+  let waits = 0;
+  const server = serve((req) => {
+    const token = new URL(req.url).searchParams.get("pageToken");
+    return json(
+      token === null
+        ? { mediaItems: [item("a")], nextPageToken: "stuck" }
+        : { mediaItems: [], nextPageToken: "stuck" },
+    );
+  });
+  try {
+    const client = new LibraryClient({
+      http: testClient(),
+      auth,
+      baseUrl: server.url,
+      sleep: () => {
+        waits++;
+        return Promise.resolve();
+      },
+    });
+    const error = await assertRejects(
+      () => collect(client.listMediaItems()),
+      ApiError,
+    );
+    assertStringIncludes(error.message, "same page token twice");
+    assertEquals(server.seen.length, 2 + MAX_REPEATED_EMPTY_PAGES);
+    assertEquals(waits, MAX_REPEATED_EMPTY_PAGES);
+  } finally {
+    await server.close();
+  }
 });
 
 Deno.test("the next page is asked for while the caller works on the current one", async () => {
