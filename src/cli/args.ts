@@ -338,6 +338,7 @@ function commonOptions(
     progress: r.bool("progress"),
     quiet: r.bool("quiet"),
     healthcheckUrl: healthcheckUrl(r.str("healthcheck-url")),
+    ...(r.has("conf") ? { conf: resolve(io.cwd, r.str("conf")!) } : {}),
   };
 }
 

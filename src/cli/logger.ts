@@ -44,13 +44,18 @@ export function openAppendFile(path: string): {
   write: (line: string) => void;
   close: () => void;
 } {
-  // --logfile may name a folder that is not there yet.
-  Deno.mkdirSync(dirname(path), { recursive: true });
-  const file = Deno.openSync(path, {
-    append: true,
-    create: true,
-    mode: 0o600,
-  });
+  const open = () =>
+    Deno.openSync(path, { append: true, create: true, mode: 0o600 });
+  let file: Deno.FsFile;
+  try {
+    file = open();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    // --logfile may name a folder that is not there yet. Only then is the
+    // folder touched: a run may write the log file, not its folder.
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    file = open();
+  }
   const enc = new TextEncoder();
   return {
     write: (line) => {

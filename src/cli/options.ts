@@ -22,6 +22,8 @@ export interface CommonOptions {
   quiet: boolean;
   /** healthchecks.io-style URL pinged at start, success and failure. */
   healthcheckUrl: string | undefined;
+  /** Absolute path of the config file (-c), when one was named. */
+  conf?: string;
 }
 
 /** Flags of every command that talks to Google. */

@@ -48,6 +48,24 @@ export async function resolveInside(
   return target;
 }
 
+/**
+ * Where `path` really leads, when that is outside every one of `realRoots`
+ * (real paths of folders); undefined when it stays inside one of them.
+ * Symbolic links on the way, dangling ones included, are followed.
+ */
+export async function leadsOutside(
+  path: string,
+  realRoots: readonly string[],
+): Promise<string | undefined> {
+  let first: string | undefined;
+  for (const root of realRoots) {
+    const outside = await outsideLocation(resolve(path), root, 0);
+    if (outside === undefined) return undefined;
+    first ??= outside;
+  }
+  return first ?? resolve(path);
+}
+
 /** The path's parts, refusing those that could only mean escaping. */
 function checkedSegments(root: string, relativePath: string): string[] {
   const refuse = (why: string) =>

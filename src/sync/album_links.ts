@@ -32,6 +32,7 @@
 //   (with --use-hardlinks each media file is also stat'ed, so that a file
 //   downloaded again, a new inode, gets a new link).
 
+import { makeSymlink } from "../fs/symlink.ts";
 import { lutimesSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { SyncOptions } from "../cli/options.ts";
@@ -124,7 +125,7 @@ export const denoLinkFs: LinkFs = {
   stat: (path) => sync(() => Deno.statSync(path)),
   realPath: (path) => sync(() => Deno.realPathSync(path)),
   mkdir: (path, recursive) => sync(() => Deno.mkdirSync(path, { recursive })),
-  symlink: (target, path) => sync(() => Deno.symlinkSync(target, path)),
+  symlink: (target, path) => makeSymlink(target, path),
   link: (existing, path) => sync(() => Deno.linkSync(existing, path)),
   remove: (path) => sync(() => Deno.removeSync(path)),
   setLinkTimes: (path, mtime, minTime) =>

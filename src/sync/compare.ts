@@ -26,6 +26,7 @@ import {
 } from "../db/local_files.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { resolveInside } from "../fs/confine.ts";
+import { makeSymlink } from "../fs/symlink.ts";
 import {
   type LocalMedia,
   mediaTypeOf,
@@ -510,7 +511,7 @@ class CompareRun {
         const text = isInside(this.realRoot, realTarget)
           ? relative(dirname(link), realTarget)
           : resolve(target);
-        await Deno.symlink(text, link);
+        await makeSymlink(text, link);
       } else {
         await Deno.link(realTarget, link);
       }

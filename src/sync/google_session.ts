@@ -77,7 +77,7 @@ export async function openGoogleSession(
   ctx: RunContext,
   need: ScopeNeed,
 ): Promise<GoogleSession> {
-  const secret = await loadClientSecret(options.secret);
+  const secret = await loadClientSecret(options.secret, ctx.env);
   const http = new HttpClient({
     fetch: ctx.fetch,
     sleep: ctx.sleep,
