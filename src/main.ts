@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import { shellWord } from "./cli/shell_word.ts";
+import { safeText } from "./cli/safe_text.ts";
 import { parseArgs } from "./cli/args.ts";
 import { helpText, VERSION } from "./cli/help.ts";
 import type { Logger } from "./cli/log.ts";
@@ -41,7 +42,7 @@ export interface MainDeps {
 }
 
 export async function main(argv: string[], deps: MainDeps): Promise<number> {
-  const tell = (line: string) => deps.stderr(line + "\n");
+  const tell = (line: string) => deps.stderr(safeText(line) + "\n");
   let parsed;
   try {
     parsed = parseArgs(argv, {
@@ -69,6 +70,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   // so a quiet scheduled run leaves its summary there.
   let record: ((line: string) => void) | undefined;
   const tellPerson = (line: string) => {
+    line = safeText(line);
     toPerson(line);
     record?.(
       `${
@@ -112,7 +114,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       random: deps.random,
       signal: deps.signal,
       env: deps.env,
-      print: (line) => deps.stdout(line + "\n"),
+      print: (line) => deps.stdout(safeText(line) + "\n"),
       tell: tellPerson,
       stderr: options.quiet ? () => {} : deps.stderr,
       isTty: deps.isTty,

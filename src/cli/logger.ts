@@ -3,6 +3,7 @@
 
 import { dirname } from "node:path";
 import { LOG_LEVELS, type Logger, type LogLevel } from "./log.ts";
+import { safeText } from "./safe_text.ts";
 
 export interface LogSinks {
   /** Writes a line for a person (stderr). */
@@ -23,6 +24,7 @@ export function createLogger(level: LogLevel, sinks: LogSinks): Logger {
     if (RANK.get(at)! > limit) return;
     const stamp = sinks.now().toISOString().replace("T", " ").slice(0, 19);
     const tag = at.toUpperCase().padEnd(8);
+    message = safeText(message);
     sinks.file?.(`${stamp} ${tag} ${message}`);
     if (at === "trace") {
       sinks.trace?.(`${stamp} ${message}`);

@@ -6,6 +6,7 @@
 
 import { UsageError } from "../errors.ts";
 import { acceptableAuthUri, acceptableTokenUri } from "./endpoints.ts";
+import { rememberSecret } from "./redact.ts";
 
 type Env = (name: string) => string | undefined;
 const noEnv: Env = () => undefined;
@@ -139,10 +140,12 @@ export function parseClientSecret(
     );
   }
   const redirects = fields.redirect_uris;
+  const clientSecret = str("client_secret");
+  rememberSecret(clientSecret);
   return {
     path,
     clientId: str("client_id"),
-    clientSecret: str("client_secret"),
+    clientSecret,
     authUri,
     tokenUri,
     redirectUris: Array.isArray(redirects)

@@ -16,9 +16,12 @@ export const GOOGLE_TOKEN_HOSTS: readonly string[] = [
 /** Hosts of sign-in pages (auth_uri), opened by the browser. */
 export const GOOGLE_AUTH_HOSTS: readonly string[] = ["accounts.google.com"];
 
-/** Picker baseUrls and the API itself: where the Picker's Bearer may go. */
-const PICKER_TOKEN_HOST = /^(?:[a-z0-9-]+\.)*googleusercontent\.com$/;
-const PICKER_API_HOST = "photospicker.googleapis.com";
+/** Where an access token may go: the APIs, and the media hosts of baseUrls. */
+const TOKEN_API_HOSTS: readonly string[] = [
+  "photoslibrary.googleapis.com",
+  "photospicker.googleapis.com",
+];
+const MEDIA_HOST = /^(?:[a-z0-9-]+\.)*googleusercontent\.com$/;
 
 export const ENDPOINT_VARIABLES = [
   "GPHOTOS_LIBRARY_API",
@@ -64,11 +67,11 @@ export function acceptableAuthUri(
 }
 
 /**
- * Whether the Picker's access token may be sent to `url` (a baseUrl from
- * a listing): https on Google's media hosts or the Picker API, or the
+ * Whether an access token may be sent to `url` (an API call, or a Picker
+ * baseUrl from a listing): https on Google's API and media hosts, or the
  * origin of a loopback endpoint override in test mode.
  */
-export function mayCarryPickerToken(
+export function mayCarryAccessToken(
   url: string,
   env: (name: string) => string | undefined,
 ): boolean {
@@ -77,7 +80,7 @@ export function mayCarryPickerToken(
   if (loopbackOverrides(env).includes(u.origin)) return true;
   if (u.protocol !== "https:" || u.port !== "") return false;
   const host = u.hostname.toLowerCase();
-  return host === PICKER_API_HOST || PICKER_TOKEN_HOST.test(host);
+  return TOKEN_API_HOSTS.includes(host) || MEDIA_HOST.test(host);
 }
 
 function acceptable(

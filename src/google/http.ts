@@ -69,6 +69,12 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Receives one line per attempt; defaults to logger.trace. */
   trace?: (line: string) => void;
+  /**
+   * Whether a request to `url` may carry the access token (see
+   * src/google/endpoints.ts); a request with `auth` elsewhere is refused
+   * before anything is sent. Default: anywhere (unit tests).
+   */
+  mayCarryToken?: (url: URL) => boolean;
 }
 
 export interface HttpRequest {
@@ -237,8 +243,10 @@ export class HttpClient {
   readonly #maxRetryAfterMs: number;
   readonly #timeoutMs: number;
   readonly #trace: (line: string) => void;
+  readonly #mayCarryToken: (url: URL) => boolean;
 
   constructor(options: HttpClientOptions = {}) {
+    this.#mayCarryToken = options.mayCarryToken ?? (() => true);
     this.#fetch = options.fetch ?? fetch;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
@@ -329,6 +337,14 @@ export class HttpClient {
     const label = request.label ?? describeTarget(request, target);
     const signal = request.signal;
     const maxRetries = request.maxRetries ?? this.maxRetries;
+    if (request.auth && !this.#mayCarryToken(target)) {
+      throw new ApiError(
+        `Refusing ${label}: it would send the access token to ` +
+          `${target.origin}, which is not one of Google's hosts over https.`,
+        0,
+        "UNTRUSTED_HOST",
+      );
+    }
     let retries = 0;
     let refreshed = false;
     let token: string | undefined;

@@ -18,6 +18,7 @@ import {
   interruption,
 } from "./http.ts";
 import { JsonReader } from "./json_shape.ts";
+import { rememberSecret } from "./redact.ts";
 import {
   DEFAULT_SCOPES,
   SCOPE_APP_CREATED_READONLY,
@@ -119,6 +120,7 @@ export async function runConsentFlow(
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS;
   const state = randomUrlSafe(16);
   const verifier = randomUrlSafe(32);
+  rememberSecret(verifier);
   const challenge = await pkceChallenge(verifier);
   const listener = listenForRedirect(options.port, state, logger);
   try {
@@ -312,6 +314,7 @@ function listenForRedirect(
       );
     }
     settled = true;
+    rememberSecret(value);
     resolveCode(value);
     return page(
       200,
@@ -436,12 +439,15 @@ async function tokenRequest(
   }
   const r = new JsonReader(`the ${purpose} at ${secret.tokenUri}`);
   const o = r.object(json, "response");
+  const accessToken = r.string(o, "access_token", "response");
+  rememberSecret(accessToken);
   const answer: TokenAnswer = {
-    accessToken: r.string(o, "access_token", "response"),
+    accessToken,
     tokenType: r.optString(o, "token_type", "response") || "Bearer",
     extra: {},
   };
   const refresh = r.optString(o, "refresh_token", "response");
+  rememberSecret(refresh);
   if (refresh) answer.refreshToken = refresh;
   const scopes = parseScopes(o.scope);
   if (scopes !== undefined) answer.scopes = scopes;

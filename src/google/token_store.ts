@@ -6,6 +6,7 @@
 // `scope` is also read as a space-separated string (OAuth's wire form).
 // Writes are atomic (temp file + rename) with mode 0600.
 
+import { rememberSecret } from "./redact.ts";
 import { join } from "node:path";
 import { AuthError, DiskError } from "../errors.ts";
 import type { Logger } from "../cli/log.ts";
@@ -73,6 +74,8 @@ export function tokenFromJson(value: unknown): StoredToken | undefined {
     ? o.refresh_token
     : undefined;
   if (access === "" && refresh === undefined) return undefined;
+  rememberSecret(access);
+  rememberSecret(refresh);
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (!KNOWN_FIELDS.has(k)) extra[k] = v;
