@@ -25,6 +25,9 @@ import { LOGIN_HINT } from "./google/oauth.ts";
 import type { RunContext } from "./sync/context.ts";
 import { runCommand } from "./sync/commands.ts";
 import { statPart } from "./takeout/archive_set.ts";
+import { fixedFile } from "./fs/confine.ts";
+
+const LOG_FILE = "gphotos.log";
 
 export interface MainDeps {
   cwd: string;
@@ -232,6 +235,10 @@ function openLogSinks(
   const path = deps.logfile ?? logFilePath(options.logfile, deps.now(), isDir);
   try {
     Deno.mkdirSync(options.root, { recursive: true });
+    // The default log's name is fixed: a link planted there is refused.
+    if (path === join(options.root, LOG_FILE)) {
+      fixedFile(options.root, LOG_FILE);
+    }
     rotateLog(path);
     const log = openAppendFile(path);
     closers.push(log.close);
@@ -241,7 +248,7 @@ function openLogSinks(
   }
   if (options.logLevel === "trace") {
     try {
-      const tracePath = join(options.root, "gphotos.trace");
+      const tracePath = fixedFile(options.root, "gphotos.trace");
       rotateLog(tracePath);
       const trace = openAppendFile(tracePath);
       closers.push(trace.close);

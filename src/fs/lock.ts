@@ -15,8 +15,8 @@
 // gphotos-sync check quietly do nothing and flock alone decides, which is
 // right on local disks.
 
-import { join } from "node:path";
 import { DiskError } from "../errors.ts";
+import { fixedFile } from "./confine.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 
 export const LOCK_FILE = "gphotos.lock";
@@ -91,7 +91,7 @@ export async function acquireLock(
   const log = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
   const hostname = (deps.hostname ?? Deno.hostname)();
-  const path = join(dbFolder, LOCK_FILE);
+  const path = fixedFile(dbFolder, LOCK_FILE);
 
   // A few rounds: the file can be released and removed between our open
   // and our flock, and then we hold a lock on a file nobody else sees.

@@ -7,14 +7,15 @@
 // Writes are atomic (temp file + rename) with mode 0600.
 
 import { rememberSecret } from "./redact.ts";
-import { join } from "node:path";
+import { fixedFile } from "../fs/confine.ts";
 import { AuthError, DiskError } from "../errors.ts";
 import type { Logger } from "../cli/log.ts";
 
 export const TOKEN_FILE_NAME = ".gphotos.token";
 
+/** The token file; a link planted there that leads elsewhere is refused. */
 export function tokenFilePath(dbPath: string): string {
-  return join(dbPath, TOKEN_FILE_NAME);
+  return fixedFile(dbPath, TOKEN_FILE_NAME);
 }
 
 export interface StoredToken {

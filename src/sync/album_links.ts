@@ -33,6 +33,7 @@
 //   downloaded again, a new inode, gets a new link).
 
 import { makeSymlink } from "../fs/symlink.ts";
+import { fixedFile } from "../fs/confine.ts";
 import { lutimesSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { SyncOptions } from "../cli/options.ts";
@@ -464,7 +465,7 @@ class Reconcile {
     }
     const fs = this.#fs;
     this.#rootReal = await fs.realPath(this.#options.root);
-    this.#manifestPath = join(this.#options.dbPath, ALBUM_LINKS_MANIFEST);
+    this.#manifestPath = fixedFile(this.#options.dbPath, ALBUM_LINKS_MANIFEST);
     const albums = await this.#wanted();
     await this.#loadRecord();
 
