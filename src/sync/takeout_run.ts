@@ -1026,6 +1026,7 @@ async function dryRun(
   }
   if (options.json) ctx.print("]}");
   else {
+    for (const p of problems) ctx.tell(p.message);
     ctx.print(
       `Dry run: ${count} items would be imported (before checking the index), ${skipped} skipped, ${albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`,
     );
