@@ -307,7 +307,9 @@ class CompareRun {
         if (batch.length >= BATCH) flush();
       }
       // Depth first, in name order.
-      pending.push(...subfolders.reverse());
+      for (let i = subfolders.length - 1; i >= 0; i--) {
+        pending.push(subfolders[i]);
+      }
     }
     flush();
     return unreadable;
