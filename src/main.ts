@@ -1,18 +1,33 @@
 // Entry point: argv -> main(args, deps) -> exit code. The only Deno.exit.
+// Run as a program, this is the supervisor: it starts itself again as the
+// sandboxed worker (src/cli/sandbox.ts), where main() does the work under
+// the least permissions the command line needs.
 
 import { join } from "node:path";
 import { shellWord } from "./cli/shell_word.ts";
+import { safeText } from "./cli/safe_text.ts";
 import { parseArgs, splitArgs, wantsJson } from "./cli/args.ts";
 import { EXIT_CODES, helpText, VERSION } from "./cli/help.ts";
 import type { Logger } from "./cli/log.ts";
 import { createLogger, openAppendFile } from "./cli/logger.ts";
 import { ExitCode, GphotosError, InterruptedError } from "./errors.ts";
+import {
+  linkScope,
+  logFilePath,
+  needsSymlinks,
+  realInputs,
+  sandboxGrants,
+} from "./cli/permissions.ts";
+import { inWorker, runSandboxed, serveWorker } from "./cli/sandbox.ts";
 import { pingHealthcheck } from "./cli/healthcheck.ts";
 import { rotateLog } from "./cli/log_rotation.ts";
 import { LOGIN_HINT } from "./google/oauth.ts";
 import type { RunContext } from "./sync/context.ts";
 import { runCommand } from "./sync/commands.ts";
 import { statPart } from "./takeout/archive_set.ts";
+import { fixedFile } from "./fs/confine.ts";
+
+const LOG_FILE = "gphotos.log";
 
 export interface MainDeps {
   cwd: string;
@@ -25,10 +40,12 @@ export interface MainDeps {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTty: boolean;
+  /** The log file's own name, when the supervisor resolved it already. */
+  logfile?: string;
 }
 
 export async function main(argv: string[], deps: MainDeps): Promise<number> {
-  const tell = (line: string) => deps.stderr(line + "\n");
+  const tell = (line: string) => deps.stderr(safeText(line) + "\n");
   let parsed;
   try {
     parsed = parseArgs(argv, {
@@ -80,6 +97,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   // The last thing said to the person is the message of --json's last object.
   let lastTold = "";
   const tellPerson = (line: string) => {
+    line = safeText(line);
     lastTold = line;
     toPerson(line);
     record?.(
@@ -103,7 +121,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     const readOnly = options.command === "status" && !isDir(options.root);
     const sinks = dryRun || readOnly
       ? {}
-      : openLogSinks(options, deps.now, closers, tellPerson);
+      : openLogSinks(options, deps, closers, tellPerson);
     record = sinks.file;
     logger = createLogger(options.logLevel, {
       stderr: toPerson,
@@ -126,7 +144,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       random: deps.random,
       signal: deps.signal,
       env: deps.env,
-      print: (line) => deps.stdout(line + "\n"),
+      print: (line) => deps.stdout(safeText(line) + "\n"),
       tell: tellPerson,
       stderr: options.quiet ? () => {} : deps.stderr,
       isTty: deps.isTty,
@@ -299,26 +317,19 @@ function isDir(path: string): boolean {
 
 function openLogSinks(
   options: { root: string; logfile: string; logLevel: string },
-  now: () => Date,
+  deps: Pick<MainDeps, "now" | "logfile">,
   closers: (() => void)[],
   tell: (line: string) => void,
 ): { file?: (line: string) => void; trace?: (line: string) => void } {
   const out: { file?: (line: string) => void; trace?: (line: string) => void } =
     {};
-  let path = options.logfile;
-  try {
-    if (Deno.statSync(path).isDirectory) {
-      const stamp = now().toISOString().replace(/[-:]/g, "").replace(
-        /\..*/,
-        "",
-      );
-      path = join(path, `gphotos${stamp}.log`);
-    }
-  } catch {
-    // Not there yet: it is a file name.
-  }
+  const path = deps.logfile ?? logFilePath(options.logfile, deps.now(), isDir);
   try {
     Deno.mkdirSync(options.root, { recursive: true });
+    // The default log's name is fixed: a link planted there is refused.
+    if (path === join(options.root, LOG_FILE)) {
+      fixedFile(options.root, LOG_FILE);
+    }
     rotateLog(path);
     const log = openAppendFile(path);
     closers.push(log.close);
@@ -328,7 +339,7 @@ function openLogSinks(
   }
   if (options.logLevel === "trace") {
     try {
-      const tracePath = join(options.root, "gphotos.trace");
+      const tracePath = fixedFile(options.root, "gphotos.trace");
       rotateLog(tracePath);
       const trace = openAppendFile(tracePath);
       closers.push(trace.close);
@@ -340,14 +351,17 @@ function openLogSinks(
   return out;
 }
 
-if (import.meta.main) {
-  const controller = new AbortController();
-  const stop = () => controller.abort(new InterruptedError());
-  Deno.addSignalListener("SIGINT", stop);
-  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
-  const enc = new TextEncoder();
-  const code = await main(Deno.args, {
-    cwd: Deno.cwd(),
+const enc = new TextEncoder();
+
+/** The real dependencies, in the worker (or in-process for help and usage errors). */
+function realDeps(
+  cwd: string,
+  isTty: boolean,
+  signal: AbortSignal,
+  logfile?: string,
+): MainDeps {
+  return {
+    cwd,
     env: (name) => {
       try {
         return Deno.env.get(name);
@@ -371,12 +385,62 @@ if (import.meta.main) {
         signal?.addEventListener("abort", onAbort, { once: true });
       }),
     random: Math.random,
-    signal: controller.signal,
+    signal,
     stdout: (t) => writeAll(Deno.stdout, enc.encode(t)),
     stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
-    isTty: Deno.stderr.isTerminal(),
+    isTty,
+    ...(logfile === undefined ? {} : { logfile }),
+  };
+}
+
+/**
+ * The supervisor: a command line that names a run goes to the sandboxed
+ * worker; help, version and usage errors are answered here (they touch
+ * nothing).
+ */
+async function supervise(argv: string[]): Promise<number> {
+  const cwd = Deno.cwd();
+  const isTty = Deno.stderr.isTerminal();
+  const inputs = realInputs((name) => {
+    try {
+      return Deno.env.get(name);
+    } catch {
+      return undefined;
+    }
   });
-  Deno.exit(code);
+  let options;
+  try {
+    options = parseArgs(argv, { cwd, ...inputs });
+  } catch {
+    options = undefined;
+  }
+  if (!options || !("root" in options)) {
+    return await main(argv, realDeps(cwd, isTty, new AbortController().signal));
+  }
+  const logfile = logFilePath(options.logfile, new Date(), isDir);
+  const links = needsSymlinks(options);
+  return await runSandboxed({
+    module: new URL(import.meta.url),
+    grants: sandboxGrants(options, inputs, logfile),
+    scope: links ? linkScope(options, inputs) : undefined,
+    start: { argv, cwd, isTty, logfile },
+    stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
+  });
+}
+
+if (import.meta.main) {
+  if (inWorker()) {
+    serveWorker(
+      (start, signal) =>
+        main(
+          start.argv,
+          realDeps(start.cwd, start.isTty, signal, start.logfile),
+        ),
+      () => new InterruptedError(),
+    );
+  } else {
+    Deno.exit(await supervise(Deno.args));
+  }
 }
 
 function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) {

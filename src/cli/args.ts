@@ -472,6 +472,7 @@ function commonOptions(
     healthcheckUrl: healthcheckUrl(r.str("healthcheck-url")),
     lockLimitHours: r.int("lock-limit", 24, 0, 24 * 366),
     configNotes,
+    ...(r.has("conf") ? { conf: resolve(io.cwd, r.str("conf")!) } : {}),
   };
 }
 

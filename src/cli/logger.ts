@@ -3,6 +3,7 @@
 
 import { dirname } from "node:path";
 import { LOG_LEVELS, type Logger, type LogLevel } from "./log.ts";
+import { safeText } from "./safe_text.ts";
 
 export interface LogSinks {
   /** Writes a line for a person (stderr). */
@@ -23,6 +24,7 @@ export function createLogger(level: LogLevel, sinks: LogSinks): Logger {
     if (RANK.get(at)! > limit) return;
     const stamp = sinks.now().toISOString().replace("T", " ").slice(0, 19);
     const tag = at.toUpperCase().padEnd(8);
+    message = safeText(message);
     sinks.file?.(`${stamp} ${tag} ${message}`);
     if (at === "trace") {
       sinks.trace?.(`${stamp} ${message}`);
@@ -44,13 +46,18 @@ export function openAppendFile(path: string): {
   write: (line: string) => void;
   close: () => void;
 } {
-  // --logfile may name a folder that is not there yet.
-  Deno.mkdirSync(dirname(path), { recursive: true });
-  const file = Deno.openSync(path, {
-    append: true,
-    create: true,
-    mode: 0o600,
-  });
+  const open = () =>
+    Deno.openSync(path, { append: true, create: true, mode: 0o600 });
+  let file: Deno.FsFile;
+  try {
+    file = open();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    // --logfile may name a folder that is not there yet. Only then is the
+    // folder touched: a run may write the log file, not its folder.
+    Deno.mkdirSync(dirname(path), { recursive: true });
+    file = open();
+  }
   const enc = new TextEncoder();
   return {
     write: (line) => {

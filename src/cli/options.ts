@@ -26,6 +26,8 @@ export interface CommonOptions {
   lockLimitHours: number;
   /** What reading the config file left out, for the debug log. */
   configNotes: string[];
+  /** Absolute path of the config file (-c), when one was named. */
+  conf?: string;
 }
 
 /** Flags of every command that talks to Google. */

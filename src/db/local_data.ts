@@ -26,8 +26,10 @@ import {
   GPHOTOS_MINIMUM_DATE,
   parseIndexDate,
 } from "./dates.ts";
+import { fixedFile } from "../fs/confine.ts";
 import {
   damagedIndexError,
+  DB_FILE_NAME,
   fileState,
   indexFilePath,
   inspectIndex,
@@ -184,6 +186,10 @@ export class LocalData implements Disposable {
     const file = indexFilePath(dbFolder);
     try {
       mkdirSync(dbFolder, { recursive: true });
+      // SQLite follows links: none of its files may lead out of the folder.
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+        fixedFile(dbFolder, DB_FILE_NAME + suffix);
+      }
       if (opts.flush) {
         const previous = moveIndexAside(file);
         if (previous !== undefined) {
@@ -191,6 +197,7 @@ export class LocalData implements Disposable {
         }
       }
     } catch (error) {
+      if (error instanceof GphotosError) throw error;
       throw new DiskError(
         `Cannot prepare the index folder ${dbFolder}: ${messageOf(error)}. ` +
           `Check that it exists and is writable.`,

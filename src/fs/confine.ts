@@ -48,6 +48,77 @@ export async function resolveInside(
   return target;
 }
 
+/**
+ * Where `path` really leads, when that is outside every one of `realRoots`
+ * (real paths of folders); undefined when it stays inside one of them.
+ * Symbolic links on the way, dangling ones included, are followed.
+ */
+export async function leadsOutside(
+  path: string,
+  realRoots: readonly string[],
+): Promise<string | undefined> {
+  let first: string | undefined;
+  for (const root of realRoots) {
+    const outside = await outsideLocation(resolve(path), root, 0);
+    if (outside === undefined) return undefined;
+    first ??= outside;
+  }
+  return first ?? resolve(path);
+}
+
+/**
+ * `folder/name` for a file of fixed name the program keeps in ROOT or
+ * beside the index (gphotos.sqlite, gphotos.log, the lock, the token, ...),
+ * refusing a symbolic link planted there that leads out of `folder`: the
+ * program would read or write the file it points at. A link that stays
+ * inside is followed, as the file system would. Synchronous, for the
+ * callers that open such files so.
+ */
+export function fixedFile(folder: string, name: string): string {
+  const path = join(folder, name);
+  let probe = path;
+  for (let depth = 0;; depth++) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.lstatSync(probe);
+    } catch (err) {
+      if (isMissing(err)) return path;
+      throw err;
+    }
+    if (!info.isSymlink) {
+      const where = Deno.realPathSync(probe);
+      if (isInside(Deno.realPathSync(folder), where)) return path;
+      throw fixedFileRefused(path, where, folder);
+    }
+    if (depth >= MAX_LINK_DEPTH) throw fixedFileRefused(path, probe, folder);
+    // The link text is relative to the real folder the link is in.
+    const next = resolve(
+      Deno.realPathSync(dirname(probe)),
+      Deno.readLinkSync(probe),
+    );
+    if (!isInside(Deno.realPathSync(folder), realOrSelf(dirname(next)))) {
+      throw fixedFileRefused(path, next, folder);
+    }
+    probe = next;
+  }
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function fixedFileRefused(path: string, leads: string, folder: string) {
+  return new UnsafePathError(
+    `Refusing ${path}: it is a symbolic link to ${leads}, outside ${folder}. ` +
+      "Remove the link (or move the file it points at into the folder).",
+    path,
+  );
+}
+
 /** The path's parts, refusing those that could only mean escaping. */
 function checkedSegments(root: string, relativePath: string): string[] {
   const refuse = (why: string) =>

@@ -9,6 +9,7 @@
 
 import { join } from "node:path";
 import { statfs } from "node:fs/promises";
+import { makeSymlink } from "./symlink.ts";
 import { DiskError } from "../errors.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 
@@ -230,7 +231,7 @@ class Probe {
     const link = this.name("link");
     if (!(await this.touchName(target))) return false;
     try {
-      await Deno.symlink(target, join(this.#folder, link));
+      await makeSymlink(target, join(this.#folder, link));
       this.#made.add(link);
       return (await Deno.lstat(join(this.#folder, link))).isSymlink;
     } catch (e) {

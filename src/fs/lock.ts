@@ -2,21 +2,21 @@
 // who runs (pid, host, start time, last heartbeat) so a second run can say
 // who holds it, and an advisory lock (flock) on it, which the kernel drops
 // when the holder dies however it dies. So on a local disk a lock left by a
-// killed run is free again at once; the file's content covers filesystems
-// where flock does nothing (some network mounts): there the holder is
-// judged by its pid (same host, Linux: pid and process start time must
-// match) or, from another host, by the age of its heartbeat.
+// killed run is free again at once. Where flock does nothing (some network
+// mounts; told apart by a second flock on the same file succeeding), the
+// holder is judged by the age of its heartbeat, on any host.
 //
 // gphotos-sync (Python) left an empty gphotos.lock behind after every run
 // and held a POSIX lock (lockf) on it while running: an empty file is taken
-// over silently, and a POSIX lock seen in /proc/locks counts as held.
-//
-// Deno 2 lets only --allow-all read /proc. Without it the pid check and the
-// gphotos-sync check quietly do nothing and flock alone decides, which is
-// right on local disks.
+// over silently, and a POSIX lock counts as held. That lock is seen through
+// SQLite, which takes POSIX locks itself: a read of the empty file as a
+// database is refused while another process holds one. Both checks need
+// nothing but the file, so they work under the run's scoped permissions
+// (Deno refuses /proc to everything but --allow-all).
 
-import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { DiskError } from "../errors.ts";
+import { fixedFile } from "./confine.ts";
 import { type Logger, silentLogger } from "../cli/log.ts";
 
 export const LOCK_FILE = "gphotos.lock";
@@ -29,8 +29,6 @@ export interface LockInfo {
   startedAt: string;
   /** Last heartbeat (ISO 8601). */
   updatedAt: string;
-  /** Linux: start time of the process (ticks since boot), to spot a reused pid. */
-  processStart?: string;
 }
 
 export interface LockHolder {
@@ -59,16 +57,15 @@ export interface LockDeps {
   now?: () => Date;
   hostname?: () => string;
   /**
-   * True only when `pid` is running and is the same process that wrote
-   * the lock (same start time). Default: /proc (Linux); false elsewhere,
-   * where the flock alone decides.
+   * Whether another process holds a POSIX lock (fcntl, lockf) on the file,
+   * as gphotos-sync (Python) does while it runs. Default: SQLite's probe.
    */
-  isSameProcessRunning?: (
-    pid: number,
-    processStart: string | undefined,
-  ) => Promise<boolean>;
-  /** Pids holding a POSIX lock on the file (default: /proc/locks). */
-  posixLockHolders?: (path: string) => Promise<number[]>;
+  posixLocked?: (path: string) => boolean;
+  /**
+   * Whether flock works on the file's filesystem (a second flock on it
+   * while we hold one is refused). Default: that probe.
+   */
+  flockWorks?: (path: string) => Promise<boolean>;
   /** A lock from another host is stale after this long without heartbeat. */
   staleAfterMs?: number;
   /** How often the holder refreshes updatedAt; 0 turns it off. */
@@ -91,7 +88,7 @@ export async function acquireLock(
   const log = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
   const hostname = (deps.hostname ?? Deno.hostname)();
-  const path = join(dbFolder, LOCK_FILE);
+  const path = fixedFile(dbFolder, LOCK_FILE);
 
   // A few rounds: the file can be released and removed between our open
   // and our flock, and then we hold a lock on a file nobody else sees.
@@ -115,15 +112,12 @@ export async function acquireLock(
       if (!(await isSameFile(file, path))) continue;
 
       const text = await readText(file);
-      const posix = (await (deps.posixLockHolders ?? posixLockHolders)(path))
-        .filter((pid) => pid !== Deno.pid);
-      if (posix.length > 0) {
+      if (text.trim() === "" && (deps.posixLocked ?? posixLocked)(path)) {
         return {
           acquired: false,
           holder: {
             program: "gphotos-sync",
-            pid: posix[0],
-            description: `gphotos-sync (Python), pid ${posix[0]}`,
+            description: "gphotos-sync (Python)",
           },
         };
       }
@@ -132,7 +126,7 @@ export async function acquireLock(
       let tookOver: LockHolder | undefined;
       if (previous) {
         const holder = holderOf(previous);
-        if (await stillHeld(previous, hostname, now(), deps)) {
+        if (await stillHeld(previous, hostname, now(), path, deps)) {
           return { acquired: false, holder };
         }
         tookOver = holder;
@@ -152,8 +146,6 @@ export async function acquireLock(
         startedAt: started,
         updatedAt: started,
       };
-      const start = await processStartOf("self");
-      if (start) info.processStart = start;
       try {
         writeInfoSync(file, info);
       } catch (err) {
@@ -253,76 +245,59 @@ async function stillHeld(
   info: LockInfo,
   hostname: string,
   now: Date,
+  path: string,
   deps: LockDeps,
 ): Promise<boolean> {
   if (info.hostname === hostname) {
-    // We hold the flock, so on a local disk the holder is gone. Only a
-    // positive identification of the same process says otherwise.
     if (info.pid === Deno.pid) return false;
-    const check = deps.isSameProcessRunning ?? isSameProcessRunning;
-    return await check(info.pid, info.processStart);
+    // We hold the flock: where flock works, the holder is gone.
+    if (await (deps.flockWorks ?? flockWorks)(path)) return false;
   }
   const beat = Date.parse(info.updatedAt || info.startedAt);
   if (Number.isNaN(beat)) return false;
   return now.getTime() - beat < (deps.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
 }
 
-/** Linux: is `pid` alive with this start time? Elsewhere: false. */
-export async function isSameProcessRunning(
-  pid: number,
-  processStart: string | undefined,
-): Promise<boolean> {
-  if (!processStart) return false;
-  return (await processStartOf(String(pid))) === processStart;
-}
-
-/** Field 22 of /proc/<pid>/stat, or undefined when there is no such process. */
-async function processStartOf(pid: string): Promise<string | undefined> {
-  let stat: string;
+/**
+ * Whether flock works where `path` is: called while this process holds a
+ * flock on it, a second one through another descriptor must be refused.
+ */
+export async function flockWorks(path: string): Promise<boolean> {
+  let second: Deno.FsFile;
   try {
-    stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    second = await Deno.open(path, { read: true });
   } catch {
-    return undefined;
+    return true;
   }
-  // The command name (field 2) is in parentheses and may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields[19];
+  try {
+    return !(await second.tryLock(true));
+  } catch {
+    return true;
+  } finally {
+    second.close();
+  }
 }
 
 /**
- * Pids with a POSIX (fcntl/lockf) lock on `path`, from /proc/locks; empty
- * where that file does not exist.
+ * Whether another process holds a POSIX lock on the (empty) file: SQLite
+ * reads it as an empty database under a shared POSIX lock of its own, and
+ * answers "database is locked" while a conflicting lock is held.
  */
-export async function posixLockHolders(path: string): Promise<number[]> {
-  let table: string;
-  let info: Deno.FileInfo;
+export function posixLocked(path: string): boolean {
+  let db: DatabaseSync | undefined;
   try {
-    [table, info] = await Promise.all([
-      Deno.readTextFile("/proc/locks"),
-      Deno.stat(path),
-    ]);
-  } catch {
-    return [];
-  }
-  if (info.ino === null || info.dev === null) return [];
-  const dev = BigInt(info.dev);
-  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
-  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
-  const pids: number[] = [];
-  for (const line of table.split("\n")) {
-    // "1: POSIX  ADVISORY  WRITE 4747 fe:00:2146799 0 EOF"; waiters have "->".
-    const parts = line.trim().split(/\s+/);
-    if (parts[1] !== "POSIX") continue;
-    const [maj, min, ino] = (parts[5] ?? "").split(":");
-    if (
-      maj !== undefined && min !== undefined && ino !== undefined &&
-      BigInt(`0x${maj}`) === major && BigInt(`0x${min}`) === minor &&
-      Number(ino) === info.ino
-    ) {
-      pids.push(Number(parts[4]));
+    db = new DatabaseSync(path, { readOnly: true, timeout: 0 });
+    db.prepare("PRAGMA schema_version").get();
+    return false;
+  } catch (err) {
+    return /locked|busy/i.test(err instanceof Error ? err.message : "");
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // Not opened.
     }
   }
-  return pids;
 }
 
 function parseInfo(text: string): LockInfo | undefined {
@@ -341,9 +316,6 @@ function parseInfo(text: string): LockInfo | undefined {
         updatedAt: typeof data.updatedAt === "string"
           ? data.updatedAt
           : data.startedAt,
-        ...(typeof data.processStart === "string"
-          ? { processStart: data.processStart }
-          : {}),
       };
     }
   } catch {

@@ -2,9 +2,14 @@
 // "Desktop app" client ({"installed": {...}}), the file gphotos-sync used.
 // "Web application" clients are refused with an explanation: Google only
 // accepts their redirect URIs when each one is registered, so the consent on
-// http://localhost:PORT/ would fail later with an obscure redirect_uri_mismatch.
+// http://127.0.0.1:PORT/ would fail later with an obscure redirect_uri_mismatch.
 
 import { UsageError } from "../errors.ts";
+import { acceptableAuthUri, acceptableTokenUri } from "./endpoints.ts";
+import { rememberSecret } from "./redact.ts";
+
+type Env = (name: string) => string | undefined;
+const noEnv: Env = () => undefined;
 
 export interface ClientSecret {
   /** The file it came from, for messages. */
@@ -24,7 +29,14 @@ export function howToGetClientSecret(path: string): string {
     `press Download JSON and save the file as ${path} (or name another file with --secret FILE).`;
 }
 
-export async function loadClientSecret(path: string): Promise<ClientSecret> {
+/**
+ * Reads and checks the client secret. `env` tells test mode apart: only
+ * then may its endpoints be a loopback server (src/google/endpoints.ts).
+ */
+export async function loadClientSecret(
+  path: string,
+  env: Env = noEnv,
+): Promise<ClientSecret> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -43,10 +55,14 @@ export async function loadClientSecret(path: string): Promise<ClientSecret> {
       { cause: error },
     );
   }
-  return parseClientSecret(text, path);
+  return parseClientSecret(text, path, env);
 }
 
-export function parseClientSecret(text: string, path: string): ClientSecret {
+export function parseClientSecret(
+  text: string,
+  path: string,
+  env: Env = noEnv,
+): ClientSecret {
   const bad = (what: string): never => {
     throw new UsageError(
       `The client secret file ${path} ${what}. ${howToGetClientSecret(path)}`,
@@ -68,7 +84,7 @@ export function parseClientSecret(text: string, path: string): ClientSecret {
       bad(
         'is for a "Web application" client; gphotos-sync signs in as a ' +
           'desktop program and needs a "Desktop app" client (a web client ' +
-          "refuses the http://localhost:PORT/ redirect unless that exact " +
+          "refuses the http://127.0.0.1:PORT/ redirect unless that exact " +
           "address is registered)",
       );
     }
@@ -106,13 +122,32 @@ export function parseClientSecret(text: string, path: string): ClientSecret {
     }
     return value;
   };
+  // The token endpoint receives the client secret, the authorization code
+  // and every refresh token: it must be Google's, over https.
+  const tokenUri = url("token_uri");
+  if (!acceptableTokenUri(tokenUri, env)) {
+    bad(
+      `names ${tokenUri} as its "installed.token_uri"; only https on ` +
+        "Google's token host (https://oauth2.googleapis.com/token) is accepted",
+    );
+  }
+  const authUri = url("auth_uri");
+  if (!acceptableAuthUri(authUri, env)) {
+    bad(
+      `names ${authUri} as its "installed.auth_uri"; only https on ` +
+        "Google's sign-in host (https://accounts.google.com/o/oauth2/auth) " +
+        "is accepted",
+    );
+  }
   const redirects = fields.redirect_uris;
+  const clientSecret = str("client_secret");
+  rememberSecret(clientSecret);
   return {
     path,
     clientId: str("client_id"),
-    clientSecret: str("client_secret"),
-    authUri: url("auth_uri"),
-    tokenUri: url("token_uri"),
+    clientSecret,
+    authUri,
+    tokenUri,
     redirectUris: Array.isArray(redirects)
       ? redirects.filter((u): u is string => typeof u === "string")
       : [],

@@ -35,6 +35,14 @@ export const DEFAULT_MAX_BACKOFF_MS = 120_000;
  * can answer "come back tomorrow"); the retry budget still bounds the run. */
 export const DEFAULT_MAX_RETRY_AFTER_MS = 600_000;
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * The most of an answer read as text or JSON. Google's largest pages are a
+ * few hundred kilobytes; a server sending more is broken or hostile, and
+ * would otherwise have the whole body held in memory.
+ */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** Of an error answer only the start is read: it serves for its message. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** Google's answer to a call made with a scope it removed on 31 March 2025. */
 export const INSUFFICIENT_SCOPES_MESSAGE =
@@ -69,6 +77,12 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Receives one line per attempt; defaults to logger.trace. */
   trace?: (line: string) => void;
+  /**
+   * Whether a request to `url` may carry the access token (see
+   * src/google/endpoints.ts); a request with `auth` elsewhere is refused
+   * before anything is sent. Default: anywhere (unit tests).
+   */
+  mayCarryToken?: (url: URL) => boolean;
 }
 
 export interface HttpRequest {
@@ -237,8 +251,10 @@ export class HttpClient {
   readonly #maxRetryAfterMs: number;
   readonly #timeoutMs: number;
   readonly #trace: (line: string) => void;
+  readonly #mayCarryToken: (url: URL) => boolean;
 
   constructor(options: HttpClientOptions = {}) {
+    this.#mayCarryToken = options.mayCarryToken ?? (() => true);
     this.#fetch = options.fetch ?? fetch;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
@@ -254,10 +270,19 @@ export class HttpClient {
     this.#trace = options.trace ?? ((line) => logger.trace(line));
   }
 
-  /** The body as text, read inside the retry loop (a broken body is retried). */
-  text(url: string, request: HttpRequest = {}): Promise<string> {
+  /**
+   * The body as text, read inside the retry loop (a broken body is
+   * retried); one longer than `maxBytes` (default MAX_BODY_BYTES) is an
+   * ApiError, not retried.
+   */
+  text(
+    url: string,
+    request: HttpRequest = {},
+    maxBytes = MAX_BODY_BYTES,
+  ): Promise<string> {
     return this.#run(url, request, async (response) => {
-      const text = await response.text();
+      const label = request.label ?? describeTarget(request, new URL(url));
+      const text = await readBodyText(response, maxBytes, label);
       return { value: text, traceBody: text };
     });
   }
@@ -329,6 +354,14 @@ export class HttpClient {
     const label = request.label ?? describeTarget(request, target);
     const signal = request.signal;
     const maxRetries = request.maxRetries ?? this.maxRetries;
+    if (request.auth && !this.#mayCarryToken(target)) {
+      throw new ApiError(
+        `Refusing ${label}: it would send the access token to ` +
+          `${target.origin}, which is not one of Google's hosts over https.`,
+        0,
+        "UNTRUSTED_HOST",
+      );
+    }
     let retries = 0;
     let refreshed = false;
     let token: string | undefined;
@@ -435,8 +468,10 @@ export class HttpClient {
         );
         return { kind: "ok", value };
       }
-      // An unreadable error body still leaves the status to act on.
-      const text = await response.text().catch(() => "");
+      // An unreadable error body still leaves the status to act on; only
+      // its start is read.
+      const text = await readBodyText(response, MAX_ERROR_BODY_BYTES)
+        .catch(() => "");
       this.#traceLine(
         `${traceHead()} -> ${response.status} in ${
           this.#now() - started
@@ -572,6 +607,55 @@ export class HttpClient {
       info.status,
     );
   }
+}
+
+/**
+ * Reads a body as UTF-8 text, at most `maxBytes`. With a `label`, a longer
+ * body is an ApiError naming the call; without, it is cut at the limit
+ * (error bodies, read for their message only).
+ */
+async function readBodyText(
+  response: Response,
+  maxBytes: number,
+  label?: string,
+): Promise<string> {
+  const tooLarge = (what: string) =>
+    new ApiError(
+      `Google sent ${what} to ${label}, more than the ${
+        maxBytes / 1024 / 1024
+      } MiB any answer of its API takes. Nothing was changed; run again ` +
+        "later, and if it keeps happening, check that GPHOTOS_LIBRARY_API " +
+        "and GPHOTOS_PICKER_API are not set to another server.",
+      200,
+      "ANSWER_TOO_LARGE",
+    );
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (label !== undefined && Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(`an answer of ${declared} bytes`);
+  }
+  if (!response.body) return "";
+  const decoder = new TextDecoder();
+  const reader = response.body.getReader();
+  let text = "";
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = maxBytes - read;
+      if (value.length > room) {
+        if (label !== undefined) throw tooLarge("an answer of more bytes");
+        text += decoder.decode(value.subarray(0, room), { stream: true });
+        break;
+      }
+      read += value.length;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return text + decoder.decode();
 }
 
 /**

@@ -1,7 +1,8 @@
 // Signing in to Google as an installed app, and keeping the token fresh.
 //
 // Consent: print a link to the client secret's auth_uri (state + PKCE S256),
-// wait on http://localhost:PORT/ (listening on 127.0.0.1 only) for the
+// wait on http://127.0.0.1:PORT/ (listening there only; the URI names the
+// address, so no other process can take the code on [::1]:PORT) for the
 // browser to come back with a code, exchange it at token_uri, save the token.
 // Authorizer: hands out valid access tokens to the HTTP client, refreshing
 // through token_uri within a minute of expiry, and turns Google's
@@ -17,6 +18,7 @@ import {
   interruption,
 } from "./http.ts";
 import { JsonReader } from "./json_shape.ts";
+import { rememberSecret } from "./redact.ts";
 import {
   DEFAULT_SCOPES,
   SCOPE_APP_CREATED_READONLY,
@@ -118,10 +120,11 @@ export async function runConsentFlow(
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS;
   const state = randomUrlSafe(16);
   const verifier = randomUrlSafe(32);
+  rememberSecret(verifier);
   const challenge = await pkceChallenge(verifier);
   const listener = listenForRedirect(options.port, state, logger);
   try {
-    const redirectUri = `http://localhost:${listener.port}/`;
+    const redirectUri = `http://127.0.0.1:${listener.port}/`;
     const url = consentUrl({
       authUri: options.secret.authUri,
       clientId: options.secret.clientId,
@@ -140,7 +143,7 @@ export async function runConsentFlow(
     options.print(
       `Waiting for the browser to come back to ${redirectUri} ... (if the ` +
         "browser runs on another computer, forward the port first: " +
-        `ssh -L ${listener.port}:localhost:${listener.port} THIS-HOST)`,
+        `ssh -L ${listener.port}:127.0.0.1:${listener.port} THIS-HOST)`,
     );
     const code = await waitForCode(
       listener.code,
@@ -311,6 +314,7 @@ function listenForRedirect(
       );
     }
     settled = true;
+    rememberSecret(value);
     resolveCode(value);
     return page(
       200,
@@ -435,12 +439,15 @@ async function tokenRequest(
   }
   const r = new JsonReader(`the ${purpose} at ${secret.tokenUri}`);
   const o = r.object(json, "response");
+  const accessToken = r.string(o, "access_token", "response");
+  rememberSecret(accessToken);
   const answer: TokenAnswer = {
-    accessToken: r.string(o, "access_token", "response"),
+    accessToken,
     tokenType: r.optString(o, "token_type", "response") || "Bearer",
     extra: {},
   };
   const refresh = r.optString(o, "refresh_token", "response");
+  rememberSecret(refresh);
   if (refresh) answer.refreshToken = refresh;
   const scopes = parseScopes(o.scope);
   if (scopes !== undefined) answer.scopes = scopes;

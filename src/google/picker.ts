@@ -205,7 +205,8 @@ export class PickerClient {
   ): Promise<PickedMediaItem[]> {
     const out: PickedMediaItem[] = [];
     for await (const page of this.listMediaItems(sessionId, options)) {
-      out.push(...page.items);
+      // One by one: a spread of a huge page overflows the call stack.
+      for (const item of page.items) out.push(item);
     }
     return out;
   }

@@ -1,6 +1,9 @@
 // Removes secrets from text before it reaches a log or the trace file:
 // access and refresh tokens, authorization codes, client secrets and PKCE
 // verifiers, whether they sit in a URL query, a form body, JSON or a header.
+// Patterns catch what is recognisable by its name or shape; the exact
+// values the program holds (rememberSecret) are removed wherever they are,
+// whatever surrounds them ("access_token: plainsecret").
 
 const SECRET_NAMES = [
   "access_token",
@@ -38,8 +41,23 @@ const GOOGLE_CLIENT_SECRET = /\bGOCSPX-[A-Za-z0-9_-]{8,}/g;
 
 export const REDACTED = "REDACTED";
 
+/** Shorter values are not secrets worth the name (and would match words). */
+const MIN_SECRET_LENGTH = 8;
+const held = new Set<string>();
+
+/**
+ * Remembers a secret value the program holds (a token read or received, a
+ * client secret, a code, a PKCE verifier): redact removes it from then on.
+ */
+export function rememberSecret(value: string | undefined): void {
+  if (value !== undefined && value.length >= MIN_SECRET_LENGTH) held.add(value);
+}
+
 /** Returns `text` with every secret it can recognise replaced by REDACTED. */
 export function redact(text: string): string {
+  for (const value of held) {
+    if (text.includes(value)) text = text.replaceAll(value, REDACTED);
+  }
   return text
     .replace(FORM_PAIR, (_m, lead, name) => `${lead}${name}=${REDACTED}`)
     .replace(JSON_PAIR, (_m, head, _value, tail) => `${head}${REDACTED}${tail}`)

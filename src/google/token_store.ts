@@ -6,14 +6,16 @@
 // `scope` is also read as a space-separated string (OAuth's wire form).
 // Writes are atomic (temp file + rename) with mode 0600.
 
-import { join } from "node:path";
+import { rememberSecret } from "./redact.ts";
+import { fixedFile } from "../fs/confine.ts";
 import { AuthError, DiskError } from "../errors.ts";
 import type { Logger } from "../cli/log.ts";
 
 export const TOKEN_FILE_NAME = ".gphotos.token";
 
+/** The token file; a link planted there that leads elsewhere is refused. */
 export function tokenFilePath(dbPath: string): string {
-  return join(dbPath, TOKEN_FILE_NAME);
+  return fixedFile(dbPath, TOKEN_FILE_NAME);
 }
 
 export interface StoredToken {
@@ -73,6 +75,8 @@ export function tokenFromJson(value: unknown): StoredToken | undefined {
     ? o.refresh_token
     : undefined;
   if (access === "" && refresh === undefined) return undefined;
+  rememberSecret(access);
+  rememberSecret(refresh);
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
     if (!KNOWN_FIELDS.has(k)) extra[k] = v;

@@ -32,6 +32,8 @@
 //   (with --use-hardlinks each media file is also stat'ed, so that a file
 //   downloaded again, a new inode, gets a new link).
 
+import { makeSymlink } from "../fs/symlink.ts";
+import { fixedFile } from "../fs/confine.ts";
 import { lutimesSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { SyncOptions } from "../cli/options.ts";
@@ -124,7 +126,7 @@ export const denoLinkFs: LinkFs = {
   stat: (path) => sync(() => Deno.statSync(path)),
   realPath: (path) => sync(() => Deno.realPathSync(path)),
   mkdir: (path, recursive) => sync(() => Deno.mkdirSync(path, { recursive })),
-  symlink: (target, path) => sync(() => Deno.symlinkSync(target, path)),
+  symlink: (target, path) => makeSymlink(target, path),
   link: (existing, path) => sync(() => Deno.linkSync(existing, path)),
   remove: (path) => sync(() => Deno.removeSync(path)),
   setLinkTimes: (path, mtime, minTime) =>
@@ -463,7 +465,7 @@ class Reconcile {
     }
     const fs = this.#fs;
     this.#rootReal = await fs.realPath(this.#options.root);
-    this.#manifestPath = join(this.#options.dbPath, ALBUM_LINKS_MANIFEST);
+    this.#manifestPath = fixedFile(this.#options.dbPath, ALBUM_LINKS_MANIFEST);
     const albums = await this.#wanted();
     await this.#loadRecord();
 

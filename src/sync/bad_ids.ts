@@ -3,7 +3,7 @@
 // on later runs; deleting the file retries them.
 
 import { parse, stringify } from "yaml";
-import { join } from "node:path";
+import { fixedFile } from "../fs/confine.ts";
 import type { Logger } from "../cli/log.ts";
 
 export const BAD_IDS_FILE = "gphotos.bad_ids.yaml";
@@ -25,7 +25,8 @@ export class BadIds {
 
   /** Loads the file in ROOT; a missing or unreadable one is an empty list. */
   static load(root: string, logger: Logger): BadIds {
-    const bad = new BadIds(join(root, BAD_IDS_FILE));
+    const bad = new BadIds(fixedFile(root, BAD_IDS_FILE));
+    fixedFile(root, `${BAD_IDS_FILE}.tmp`);
     let text: string;
     try {
       text = Deno.readTextFileSync(bad.file);

@@ -26,6 +26,7 @@ import {
 } from "../db/local_files.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { resolveInside } from "../fs/confine.ts";
+import { makeSymlink } from "../fs/symlink.ts";
 import {
   type LocalMedia,
   mediaTypeOf,
@@ -306,7 +307,9 @@ class CompareRun {
         if (batch.length >= BATCH) flush();
       }
       // Depth first, in name order.
-      pending.push(...subfolders.reverse());
+      for (let i = subfolders.length - 1; i >= 0; i--) {
+        pending.push(subfolders[i]);
+      }
     }
     flush();
     return unreadable;
@@ -510,7 +513,7 @@ class CompareRun {
         const text = isInside(this.realRoot, realTarget)
           ? relative(dirname(link), realTarget)
           : resolve(target);
-        await Deno.symlink(text, link);
+        await makeSymlink(text, link);
       } else {
         await Deno.link(realTarget, link);
       }

@@ -5,6 +5,7 @@
 import type { GoogleOptions } from "../cli/options.ts";
 import { HttpClient } from "../google/http.ts";
 import { loadClientSecret } from "../google/client_secret.ts";
+import { mayCarryAccessToken } from "../google/endpoints.ts";
 import { DEFAULT_LIBRARY_API, LibraryClient } from "../google/library.ts";
 import { Authorizer } from "../google/oauth.ts";
 import { tokenFilePath } from "../google/token_store.ts";
@@ -77,7 +78,7 @@ export async function openGoogleSession(
   ctx: RunContext,
   need: ScopeNeed,
 ): Promise<GoogleSession> {
-  const secret = await loadClientSecret(options.secret);
+  const secret = await loadClientSecret(options.secret, ctx.env);
   const http = new HttpClient({
     fetch: ctx.fetch,
     sleep: ctx.sleep,
@@ -87,6 +88,7 @@ export async function openGoogleSession(
     maxRetries: options.maxRetries,
     backoffBaseMs: backoffBase(ctx),
     timeoutMs: apiTimeout(ctx),
+    mayCarryToken: (url) => mayCarryAccessToken(url.href, ctx.env),
   });
   const auth = new Authorizer({
     secret,

@@ -206,7 +206,8 @@ async function indexAlbum(
         { signal: ctx.signal },
       )
     ) {
-      items.push(...page.items);
+      // One by one: a spread of a huge page overflows the call stack.
+      for (const item of page.items) items.push(item);
     }
   } catch (err) {
     // Deleted (or unshared) between the listing and the search: Google

@@ -1031,6 +1031,7 @@ async function dryRun(
       `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, ${from})`,
     );
   }
+  for (const p of problems) ctx.tell(p.message);
   ctx.print(message);
   return code;
 }

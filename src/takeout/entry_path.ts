@@ -4,6 +4,28 @@
 // before turning one into a path, and looks entries up by entryKey(), which
 // folds the NFC/NFD and separator variants one export can mix.
 
+/**
+ * Entry names longer than this many UTF-8 bytes are refused: no file system
+ * takes them (Linux allows 4,096 for a whole path), and an archive of
+ * megabyte names would otherwise fill memory with them.
+ */
+export const MAX_ENTRY_NAME_BYTES = 4096;
+/** Marks a name cut by capEntryName; NUL never occurs in a usable name. */
+const CUT_MARK = "\0cut:";
+/** What is kept of a cut name, for the report. */
+const CUT_KEEP = 200;
+
+/**
+ * The name as readers keep it: itself, or when over MAX_ENTRY_NAME_BYTES
+ * its start and a mark that safeEntryPath refuses with the true length.
+ */
+export function capEntryName(name: string): string {
+  if (name.length <= MAX_ENTRY_NAME_BYTES / 3) return name;
+  const bytes = new TextEncoder().encode(name).length;
+  if (bytes <= MAX_ENTRY_NAME_BYTES) return name;
+  return `${name.slice(0, CUT_KEEP)}${CUT_MARK}${bytes}`;
+}
+
 export type SafeEntryPath =
   | { readonly ok: true; readonly segments: string[] }
   | { readonly ok: false; readonly reason: string };
@@ -15,6 +37,14 @@ export type SafeEntryPath =
  * are refused.
  */
 export function safeEntryPath(name: string): SafeEntryPath {
+  const cut = name.indexOf(CUT_MARK);
+  if (cut >= 0) {
+    return refuse(
+      `its name is ${
+        name.slice(cut + CUT_MARK.length)
+      } bytes long (names over ${MAX_ENTRY_NAME_BYTES} bytes are refused)`,
+    );
+  }
   if (name.includes("\0")) return refuse("it contains a NUL character");
   const slashed = name.replaceAll("\\", "/");
   if (slashed.startsWith("/")) return refuse("it is an absolute path");

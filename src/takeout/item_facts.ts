@@ -39,6 +39,18 @@ function unpackUrl(kept: string): string {
   return kept[0] === "1" ? PHOTO_URL + kept.slice(1) : kept.slice(1);
 }
 
+/**
+ * Characters of descriptions and people's names kept for all items of one
+ * import. Texts are capped per field (src/takeout/metadata.ts), but a
+ * crafted export of tens of thousands of sidecars of maximal texts would
+ * still fill memory; past this budget an item keeps a note instead of its
+ * texts, so its XMP says what was left out.
+ */
+export const TEXT_BUDGET_CHARS = 16 * 1024 * 1024;
+export const OVER_BUDGET_NOTE =
+  "[description and people left out: this export's sidecars hold more " +
+  "text than gphotos-sync keeps in memory]";
+
 const FAVORITED = 1;
 const ARCHIVED = 2;
 const TRASHED = 4;
@@ -52,6 +64,7 @@ export class FactsTable {
   /** By row, for the few sidecars that have them. */
   #description = new Map<number, string>();
   #people = new Map<number, readonly string[]>();
+  #textLeft = TEXT_BUDGET_CHARS;
   /** Epoch milliseconds, NaN when absent. */
   #taken: F64Column;
   #created: F64Column;
@@ -84,13 +97,18 @@ export class FactsTable {
         : this.#titles.add(meta.title),
     );
     const row = this.#flags.length;
-    if (meta.description !== undefined) {
+    let chars = meta.description?.length ?? 0;
+    for (const p of meta.people) chars += p.length;
+    const fits = chars <= this.#textLeft;
+    if (fits) this.#textLeft -= chars;
+    else this.#description.set(row, OVER_BUDGET_NOTE);
+    if (fits && meta.description !== undefined) {
       this.#description.set(row, meta.description);
     }
     this.#url.push(
       meta.url === undefined ? -1 : this.#urls.add(packUrl(meta.url)),
     );
-    if (meta.people.length > 0) this.#people.set(row, [...meta.people]);
+    if (fits && meta.people.length > 0) this.#people.set(row, [...meta.people]);
     this.#taken.push(meta.photoTakenTime?.getTime() ?? NaN);
     this.#created.push(meta.creationTime?.getTime() ?? NaN);
     this.#latitude.push(meta.geo?.latitude ?? NaN);

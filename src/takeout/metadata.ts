@@ -158,6 +158,18 @@ export function jsonKind(value: unknown): JsonKind {
 }
 
 /** Warnings gathered while reading one file. */
+/**
+ * A sidecar's text fields (title, description, names) are kept to this
+ * many characters: Google Photos takes far shorter ones, and a crafted
+ * sidecar of megabyte descriptions would otherwise be held in memory for
+ * every item. A longer text is cut, and says so at its end.
+ */
+export const MAX_TEXT_CHARS = 16 * 1024;
+/** People tagged on one item, at most (the rest are left out, said so). */
+export const MAX_PEOPLE = 1000;
+/** A tagged person's name is kept to this many characters. */
+const MAX_PERSON_CHARS = 256;
+
 class Reader {
   readonly warnings: string[] = [];
 
@@ -166,12 +178,21 @@ class Reader {
   }
 
   /** A string field, or undefined (with a warning when of another type). */
-  text(object: JsonObject, field: string, path = field): string | undefined {
+  text(
+    object: JsonObject,
+    field: string,
+    path = field,
+    max = MAX_TEXT_CHARS,
+  ): string | undefined {
     const value = object[field];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "string") {
       this.warn(path, `expected a string, found ${typeName(value)}`);
       return undefined;
+    }
+    if (value.length > max) {
+      this.warn(path, `${value.length} characters, cut to ${max}`);
+      return `${value.slice(0, max)} [cut from ${value.length} characters]`;
     }
     return value;
   }
@@ -181,8 +202,9 @@ class Reader {
     object: JsonObject,
     field: string,
     path = field,
+    max = MAX_TEXT_CHARS,
   ): string | undefined {
-    const value = this.text(object, field, path);
+    const value = this.text(object, field, path, max);
     return value === undefined || value.trim() === "" ? undefined : value;
   }
 
@@ -373,8 +395,11 @@ function readPeople(read: Reader, value: unknown): string[] {
     read.warn("people", `expected an array, found ${typeName(value)}`);
     return [];
   }
-  const names: string[] = [];
-  value.forEach((person, i) => {
+  const names = new Set<string>();
+  if (value.length > MAX_PEOPLE) {
+    read.warn("people", `${value.length} people, kept the first ${MAX_PEOPLE}`);
+  }
+  value.slice(0, MAX_PEOPLE).forEach((person, i) => {
     if (!isObject(person)) {
       read.warn(
         `people[${i}]`,
@@ -382,12 +407,15 @@ function readPeople(read: Reader, value: unknown): string[] {
       );
       return;
     }
-    const name = read.nonEmptyText(person, "name", `people[${i}].name`);
-    if (name !== undefined && !names.includes(name.trim())) {
-      names.push(name.trim());
-    }
+    const name = read.nonEmptyText(
+      person,
+      "name",
+      `people[${i}].name`,
+      MAX_PERSON_CHARS,
+    );
+    if (name !== undefined) names.add(name.trim());
   });
-  return names;
+  return [...names];
 }
 
 function readOrigin(read: Reader, value: unknown): ItemOrigin | undefined {

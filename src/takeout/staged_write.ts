@@ -14,6 +14,8 @@
 import { dirname, join } from "node:path";
 import { classifyFsError, tempName } from "../fs/atomic_write.ts";
 import { SizeMismatchError } from "../fs/fs_errors.ts";
+import { DiskError } from "../errors.ts";
+import { statfsSync } from "node:fs";
 
 /** What stageEntry reads from: a stream's reader, or anything alike. */
 export interface ChunkReader {
@@ -40,6 +42,27 @@ export interface StageOptions {
   head?: readonly Uint8Array[];
   /** Flush to the disk (default true). */
   sync?: boolean;
+  /**
+   * Free bytes where a file goes (undefined when unknown); checked against
+   * expectedSize before anything is written. Default: statfs.
+   */
+  freeBytes?: (folder: string) => number | undefined;
+}
+
+/**
+ * Room kept free beyond an entry's size: for the index's next commit and
+ * the entry's XMP sidecar.
+ */
+export const FREE_SPACE_RESERVE = 1024 * 1024;
+
+/** Free bytes for this user where `folder` is; undefined when unknown. */
+export function statfsFree(folder: string): number | undefined {
+  try {
+    const s = statfsSync(folder);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -60,6 +83,23 @@ export async function stageEntry(
     folder,
     () => Deno.mkdirSync(folder, { recursive: true }),
   );
+  // An entry's declared size is known before its bytes: one that cannot
+  // fit stops the import before a byte is written, not when the disk is
+  // full (an honest 1 TB entry would otherwise fill it first).
+  if (options.expectedSize !== undefined) {
+    const free = (options.freeBytes ?? statfsFree)(folder);
+    if (
+      free !== undefined && options.expectedSize + FREE_SPACE_RESERVE > free
+    ) {
+      throw new DiskError(
+        `Not enough free space for ${target}: the archive declares ` +
+          `${options.expectedSize} bytes, and ${free} are free there ` +
+          `(${FREE_SPACE_RESERVE} kept in reserve). Nothing of it was ` +
+          "written; what was imported before is kept. Free some space on " +
+          "that disk and run again.",
+      );
+    }
+  }
   const file = step(
     "create a file in",
     folder,

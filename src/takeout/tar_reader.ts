@@ -14,15 +14,19 @@ import {
   type EntriesOptions,
   type ListedEntry,
   type ListOptions,
+  MAX_PART_ENTRIES,
   type PartListing,
+  tooManyEntries,
 } from "./archive.ts";
 import {
   ArchiveError,
   CorruptArchiveError,
   describeError,
   TruncatedArchiveError,
+  UnsupportedArchiveError,
 } from "./archive_errors.ts";
 import { ByteCursor } from "./byte_cursor.ts";
+import { capEntryName } from "./entry_path.ts";
 import { type EntryBody, entryBody, readWhole } from "./entry_body.ts";
 import { fileRange, READ_CHUNK, readAt } from "./file_io.ts";
 import { inflate, type Inflater } from "./inflate.ts";
@@ -316,10 +320,10 @@ async function* walkTar(
       if (typeof header === "string") throw damaged(header, at);
       switch (header.type) {
         case "L":
-          longName = decodeText(await readMeta(header.size, at));
+          longName = capEntryName(decodeText(await readMeta(header.size, at)));
           continue;
         case "K":
-          longLink = decodeText(await readMeta(header.size, at));
+          longLink = capEntryName(decodeText(await readMeta(header.size, at)));
           continue;
         case "x":
         case "g": {
@@ -331,8 +335,10 @@ async function* walkTar(
         }
       }
       const meta = new Map([...globalPax, ...pax]);
-      const name = meta.get("path") ?? longName ?? header.name;
-      const linkTarget = meta.get("linkpath") ?? longLink ?? header.linkname;
+      const name = capEntryName(meta.get("path") ?? longName ?? header.name);
+      const linkTarget = capEntryName(
+        meta.get("linkpath") ?? longLink ?? header.linkname,
+      );
       const paxSize = meta.has("size") ? Number(meta.get("size")) : undefined;
       if (paxSize !== undefined && !Number.isSafeInteger(paxSize)) {
         throw damaged(`the pax size of "${name}" is unreadable`, at);
@@ -342,6 +348,10 @@ async function* walkTar(
       longName = longLink = undefined;
       pax = new Map();
 
+      if (index >= MAX_PART_ENTRIES) {
+        // A crafted part of millions of tiny entries would fill memory.
+        throw new UnsupportedArchiveError(tooManyEntries(part, true), part);
+      }
       const kind = kindOf(header.type, name);
       const dataSize = hasData(header.type) ? paxSize ?? header.size : 0;
       const entry: ArchiveEntry = {

@@ -6,6 +6,7 @@
 
 import zlib from "node:zlib";
 import { decodeCp437 } from "./cp437.ts";
+import { capEntryName } from "./entry_path.ts";
 import type { EntryKind } from "./archive.ts";
 
 export const SIG_LOCAL = 0x04034b50;
@@ -366,8 +367,16 @@ export function decodeName(
   return decodeNameWith(bytes, flags, extra.get(0x7075));
 }
 
-/** decodeName() given the Unicode path field (0x7075), if any. */
+/** decodeName() given the Unicode path field (0x7075), if any; capped. */
 function decodeNameWith(
+  bytes: Uint8Array,
+  flags: number,
+  unicode: Uint8Array | undefined,
+): string {
+  return capEntryName(decodeUncapped(bytes, flags, unicode));
+}
+
+function decodeUncapped(
   bytes: Uint8Array,
   flags: number,
   unicode: Uint8Array | undefined,

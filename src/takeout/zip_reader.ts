@@ -15,7 +15,9 @@ import {
   type EntriesOptions,
   type ListedEntry,
   type ListOptions,
+  MAX_PART_ENTRIES,
   type PartListing,
+  tooManyEntries,
 } from "./archive.ts";
 import {
   ArchiveError,
@@ -665,6 +667,10 @@ async function readCentral(
     if (!await have(length)) {
       throw damaged(`the record at offset ${position} runs past its end`);
     }
+    if (records.length >= MAX_PART_ENTRIES) {
+      // A crafted directory of millions of entries would fill memory.
+      throw new UnsupportedArchiveError(tooManyEntries(part, false), part);
+    }
     readCentralRecord(block, blockView, at, record);
     records.pushCentral(record);
     at += length;
@@ -691,6 +697,9 @@ function recovered(count: number, stop: ScanStop): string {
       return `${found}; the bytes at offset ${stop.at} are no zip header.`;
     case "directory":
       return `${found}.`;
+    case "limit":
+      return `${found}; it holds more than ${MAX_PART_ENTRIES} entries, ` +
+        "more than a Takeout part does, and the rest was not read.";
   }
 }
 

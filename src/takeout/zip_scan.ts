@@ -25,6 +25,7 @@ import {
   view,
   type ZipRecord,
 } from "./zip_format.ts";
+import { MAX_PART_ENTRIES } from "./archive.ts";
 
 /** Why the walk stopped. */
 export type ScanStop =
@@ -33,7 +34,9 @@ export type ScanStop =
   /** Bytes at `at` are no zip header. */
   | { readonly kind: "garbage"; readonly at: number }
   /** A central directory or end record starts at `at`. */
-  | { readonly kind: "directory"; readonly at: number };
+  | { readonly kind: "directory"; readonly at: number }
+  /** MAX_PART_ENTRIES entries were found; the rest is not scanned. */
+  | { readonly kind: "limit"; readonly at: number };
 
 export interface ScanResult {
   readonly records: ZipRecord[];
@@ -106,6 +109,10 @@ export async function scanLocalHeaders(
     }
     records.push(record);
     at = next;
+    if (records.length >= MAX_PART_ENTRIES) {
+      stop = { kind: "limit", at };
+      break;
+    }
   }
   return { records, stop, looksLikeZip };
 }

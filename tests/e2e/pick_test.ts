@@ -469,3 +469,33 @@ async function actAsBrowser(stderr: string): Promise<string> {
   const page = await fetch(link[0]);
   return await page.text();
 }
+
+Deno.test("a listing whose baseUrls name another host never gets the access token: the items fail, exit 3", async () => {
+  await using b = await pickerBackup((lib) => lib.generate(3));
+  await b.signIn([PICKER_SCOPE]);
+  // A server the run may reach (its health-check host), posing as the
+  // baseUrls' host: it must see the pings and nothing else.
+  const seen: { path: string; auth: string | null }[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      seen.push({
+        path: new URL(req.url).pathname,
+        auth: req.headers.get("authorization"),
+      });
+      return new Response("x");
+    },
+  );
+  try {
+    const other = `http://127.0.0.1:${server.addr.port}`;
+    b.google.picker.baseUrlOrigin = other;
+    b.google.picker.autoPick = { items: b.library.items, afterPolls: 1 };
+    const r = await pick(b, ["--healthcheck-url", `${other}/hc`]);
+    assertEquals(r.code, 3, r.stderr);
+    assertMatch(r.stderr, /access token/);
+    assertEquals(seen.filter((s) => s.auth !== null), []);
+    assertEquals(seen.map((s) => s.path), ["/hc/start", "/hc/fail"]);
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -156,7 +156,9 @@ export function pickerRoutes(
         p.pageToken,
       );
       const body: Record<string, unknown> = {
-        mediaItems: page.items.map((it) => pickedItemJson(it, deps)),
+        mediaItems: page.items.map((it) =>
+          pickedItemJson(it, deps, picker.baseUrlOrigin)
+        ),
       };
       if (page.nextPageToken !== undefined) {
         body.nextPageToken = page.nextPageToken;
@@ -198,6 +200,8 @@ function sessionJson(
 export function pickedItemJson(
   item: FakeItem,
   deps: Pick<ServerDeps, "library" | "mediaUrls">,
+  /** Serves the baseUrl from this origin instead (a hostile listing). */
+  baseUrlOrigin?: string,
 ): Record<string, unknown> {
   const c = item.camera;
   const meta: Record<string, unknown> = {
@@ -224,7 +228,11 @@ export function pickedItemJson(
     createTime: deps.library.creationTime(item),
     type: item.kind === "photo" ? "PHOTO" : "VIDEO",
     mediaFile: {
-      baseUrl: deps.mediaUrls.itemUrl(item.id, { requireBearer: true }),
+      baseUrl: baseUrlOrigin === undefined
+        ? deps.mediaUrls.itemUrl(item.id, { requireBearer: true })
+        : baseUrlOrigin +
+          new URL(deps.mediaUrls.itemUrl(item.id, { requireBearer: true }))
+            .pathname,
       mimeType: item.mimeType,
       filename: item.filename,
       mediaFileMetadata: meta,

@@ -55,6 +55,8 @@ export class FakePicker {
   sessionLifetimeSec = 3600;
   /** Applied to every session created while it is set. */
   autoPick: AutoPick | undefined;
+  /** When set, listings name baseUrls on this origin (a hostile server). */
+  baseUrlOrigin: string | undefined;
 
   readonly #library: FakeLibrary;
   readonly #now: () => number;

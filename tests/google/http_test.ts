@@ -11,6 +11,7 @@ import {
 import {
   type AccessTokenSource,
   HttpClient,
+  MAX_BODY_BYTES,
   NetworkError,
   parseRetryAfter,
 } from "../../src/google/http.ts";
@@ -642,6 +643,65 @@ Deno.test("aborting while a body streams ends it with InterruptedError", async (
       () => new Response(answer.body).arrayBuffer(),
       InterruptedError,
     );
+  } finally {
+    await server.close();
+  }
+});
+
+/** A body of `bytes` bytes, made as it is sent, of `chunk`'s repeats. */
+function bigBody(bytes: number, chunk: Uint8Array): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (sent >= bytes) return c.close();
+      const part = chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+      sent += part.length;
+      c.enqueue(part);
+    },
+  });
+}
+
+Deno.test("an answer over 32 MiB is refused naming the call, and not asked for again", async () => {
+  const spaces = new Uint8Array(1 << 20).fill(0x20);
+  for (const declared of [true, false]) {
+    const server = serve(() => {
+      const size = MAX_BODY_BYTES + 1;
+      return new Response(bigBody(size, spaces), {
+        headers: declared ? { "content-length": String(size) } : {},
+      });
+    });
+    try {
+      const error = await assertRejects(
+        () =>
+          testClient().json(`${server.url}/v1/mediaItems`, {
+            label: "mediaItems.list",
+          }),
+        ApiError,
+      );
+      assertStringIncludes(error.message, "mediaItems.list");
+      assertStringIncludes(error.message, "32 MiB");
+      assertEquals(server.seen.length, 1);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+Deno.test("an error answer is read only for its start: a 40 MiB one still gives its status", async () => {
+  const text = new TextEncoder().encode(
+    JSON.stringify({ error: { code: 400, message: "bad", status: "X" } }) +
+      " ".repeat(1 << 20),
+  );
+  const server = serve(() =>
+    new Response(bigBody(40 << 20, text), { status: 400 })
+  );
+  try {
+    const error = await assertRejects(
+      () => testClient().json(`${server.url}/v1/x`),
+      ApiError,
+    );
+    assertEquals(error.status, 400);
+    assertStringIncludes(error.message, "bad");
   } finally {
     await server.close();
   }

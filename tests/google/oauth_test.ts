@@ -202,7 +202,7 @@ Deno.test("consent: the printed link leads through Google back to the listener a
     assertEquals(link.get("prompt"), "consent");
     assertEquals(link.get("code_challenge_method"), "S256");
     assertEquals(link.get("scope"), DEFAULT_SCOPES.join(" "));
-    assert(/^http:\/\/localhost:\d+\/$/.test(link.get("redirect_uri")!));
+    assert(/^http:\/\/127\.0\.0\.1:\d+\/$/.test(link.get("redirect_uri")!));
     assert((link.get("state") ?? "").length >= 16);
 
     const exchange = fake.tokenForms[0];

@@ -181,3 +181,27 @@ Deno.test("malformed answers name the call and the field", async () => {
     await server.close();
   }
 });
+
+Deno.test("a page of 200,000 items is listed whole (no call-stack overflow)", async () => {
+  const page = JSON.stringify({
+    mediaItems: Array.from({ length: 200_000 }, (_, i) => ({
+      id: `id${i}`,
+      type: "PHOTO",
+    })),
+  });
+  const server = serve(() =>
+    new Response(page, { headers: { "content-type": "application/json" } })
+  );
+  try {
+    const client = new PickerClient({
+      http: testClient(),
+      auth: tokenSource("t"),
+      baseUrl: server.url,
+    });
+    const items = await client.listAll("s");
+    assertEquals(items.length, 200_000);
+    assertEquals(items[199_999].id, "id199999");
+  } finally {
+    await server.close();
+  }
+});

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { type Backup, backup } from "../e2e/harness.ts";
+import { writeZip } from "../takeout/archive_builder.ts";
 import {
   checkBackup,
   hasStackTrace,
@@ -262,3 +263,51 @@ if (!canChattr) {
   // deno-lint-ignore no-console -- say why tests were skipped
   console.log(`disk_full_test: unwritable-folder tests skipped: ${NO_CHATTR}`);
 }
+
+Deno.test({
+  name:
+    "an archive entry declaring more than the disk has stops the import before a byte of it is written",
+  ignore: !canMount,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "gphotos-space-" });
+    try {
+      const photos = "Takeout/Google Photos/Photos from 2020/";
+      const part = join(dir, "takeout-20240101T000000Z-001.zip");
+      // Honest sizes: 64 MiB of zeros (a hole on the test's disk), for a
+      // ROOT on a tmpfs of 8 MB.
+      await writeZip(part, [
+        { name: `${photos}IMG_1.jpg`, data: new Uint8Array([0xff, 0xd8, 1]) },
+        { name: `${photos}IMG_2.jpg`, data: { zeros: 64 << 20 }, method: 0 },
+      ]);
+      const mnt = join(dir, "mnt");
+      const out = join(dir, "after");
+      await Deno.mkdir(mnt);
+      await Deno.mkdir(out);
+      const script = [
+        'mount -t tmpfs -o size=8m tmpfs "$MNT" || exit 90',
+        '"$@"; code=$?',
+        'du -sb "$MNT" | cut -f1 > "$OUT.used"',
+        'cp -a "$MNT/." "$OUT/"',
+        "exit $code",
+      ].join("\n");
+      const r = await spawnProgram(
+        ["takeout", mnt, part],
+        { MNT: mnt, OUT: out, NO_COLOR: "1" },
+        {
+          wrap: (argv) => ["unshare", "-m", "sh", "-c", script, "sh", ...argv],
+        },
+      ).done;
+      assertEquals(r.code, 1, r.stderr);
+      assertMatch(
+        r.stderr,
+        /Not enough free space for .*IMG_2\.jpg: the archive declares 67108864 bytes/,
+      );
+      assert(!hasStackTrace(r.stderr), r.stderr);
+      assertEquals(await tempFiles(out), []);
+      const used = Number(await Deno.readTextFile(`${out}.used`));
+      assert(used < 1 << 20, `${used} bytes written to the 8 MB disk`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

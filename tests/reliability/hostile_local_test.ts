@@ -216,3 +216,43 @@ Deno.test("a ROOT that is a file, or an index folder that is a file, is exit 1 w
   assert(!hasStackTrace(d.stderr), d.stderr);
   assert(!/Unexpected error/.test(d.stderr), d.stderr);
 });
+
+Deno.test("a symbolic link planted at a fixed name in ROOT, leading out of it, is refused: nothing is read or written through it", async () => {
+  // name -> what the run does about it: stop (exit 1) or go on without it.
+  const cases: [string, "stops" | "goes on", string[]][] = [
+    ["gphotos.sqlite", "stops", []],
+    ["gphotos.sqlite-wal", "stops", []],
+    ["gphotos.lock", "stops", []],
+    [".gphotos.token", "stops", []],
+    ["gphotos.bad_ids.yaml", "stops", []],
+    ["gphotos.album_links.json", "stops", []],
+    ["gphotos.log", "goes on", []],
+    ["gphotos.trace", "goes on", ["--log-level", "trace"]],
+  ];
+  await using b = await backedUp();
+  const outside = join(b.dir, "outside");
+  await Deno.mkdir(outside);
+  for (const [name, outcome, flags] of cases) {
+    const planted = b.path(name);
+    // The real file (when there is one) moves out; the link takes its place.
+    const had = await Deno.lstat(planted).then(() => true, () => false);
+    const target = join(outside, name);
+    if (had) await Deno.rename(planted, target);
+    else await Deno.writeTextFile(target, "outside\n");
+    const before = await Deno.readFile(target);
+    await Deno.symlink(target, planted);
+    const r = await b.sync(flags);
+    assert(!hasStackTrace(r.stderr), r.stderr);
+    if (outcome === "stops") {
+      assertEquals(r.code, 1, `${name}: ${r.stderr}`);
+    } else {
+      assertEquals(r.code, 0, `${name}: ${r.stderr}`);
+    }
+    assertMatch(r.stderr, /symbolic link/, name);
+    assertEquals(await Deno.readFile(target), before, `${name} was written`);
+    // Put things back for the next case.
+    await Deno.remove(planted);
+    if (had) await Deno.rename(target, planted);
+    else await Deno.remove(target);
+  }
+});

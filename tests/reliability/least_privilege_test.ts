@@ -1,18 +1,24 @@
-// Least privilege, command by command: each runs under the permission set
+// Least privilege, command by command: each runs under the process flags
 // src/cli/permissions.ts computes for its command line (what `deno task
-// sync` grants), does its job, and the same set refuses everything else: a
-// file outside the named folders, a host or port that is not configured,
+// sync` grants), does its job in the sandboxed worker, whose grants are
+// exactly the expected set; and in that worker everything else is refused:
+// a file outside the named folders, a host or port that is not configured,
 // listening on other ports, environment variables the program does not
-// read, subprocesses, system information. Each command is one row in
-// COMMANDS.
+// read, subprocesses, system information, a link out of ROOT. The
+// supervisor keeps file access only when the run makes links, and nothing
+// else. Each command is one row in COMMANDS.
 
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { parseArgs } from "../../src/cli/args.ts";
 import {
+  GOOGLE_HOSTS,
   needsSymlinks,
   permissionFlags,
+  PROGRAM_DIR,
+  realInputs,
   RUNTIME_FLAGS,
+  sandboxGrants,
 } from "../../src/cli/permissions.ts";
 import { type Backup, backup, MAIN } from "../e2e/harness.ts";
 import { readReport, writeExport } from "../e2e/takeout_export.ts";
@@ -20,8 +26,7 @@ import { PICKER_SCOPE } from "./pick_subject.ts";
 import { buildExport } from "./takeout_subject.ts";
 import { Rng } from "./kit.ts";
 
-const PROBE =
-  new URL("./fixtures/privilege_probe.ts", import.meta.url).pathname;
+const PROBE = new URL("./fixtures/sandbox_probe.ts", import.meta.url).pathname;
 
 interface Command {
   name: string;
@@ -37,6 +42,16 @@ interface Command {
   env?: (b: Backup) => Record<string, string>;
   /** A file the probe must not be able to write (default: one outside). */
   readOnly?: (b: Backup) => string;
+  /**
+   * The worker's expected file grants beyond ROOT, its log file and the
+   * program's code (paths), and whether it talks to Google.
+   */
+  grants: (b: Backup) => { read: string[]; write: string[]; google: boolean };
+}
+
+/** The log file and the generations rotation renames it to. */
+function logFiles(path: string): string[] {
+  return [path, `${path}.1`, `${path}.2`, `${path}.3`];
 }
 
 /** The Takeout parts of the takeout row, beside ROOT (outside it). */
@@ -70,6 +85,7 @@ const COMMANDS: Command[] = [
     name: "sync (hard links: file access scoped to ROOT)",
     argv: (b) => [b.root, "--secret", b.secret, "--use-hardlinks"],
     check: async (b) => assertEquals(await photoCount(b), 7),
+    grants: (b) => ({ read: [b.secret], write: [], google: true }),
   },
   {
     name: "sync --skip-albums --db-path elsewhere --logfile elsewhere",
@@ -84,6 +100,7 @@ const COMMANDS: Command[] = [
       join(b.dir, "logs", "run.log"),
     ],
     prepare: async (b) => {
+      await Deno.mkdir(join(b.dir, "logs"));
       // The token lives beside the index.
       await Deno.mkdir(join(b.dir, "index"));
       await Deno.copyFile(
@@ -96,6 +113,59 @@ const COMMANDS: Command[] = [
       assert(await Deno.stat(join(b.dir, "index", "gphotos.sqlite")));
       assert(await Deno.stat(join(b.dir, "logs", "run.log")));
     },
+    // The log's folder exists: the file is granted, not the folder.
+    grants: (b) => ({
+      read: [
+        b.secret,
+        join(b.dir, "index"),
+      ],
+      write: [
+        join(b.dir, "index"),
+      ],
+      google: true,
+    }),
+  },
+  {
+    name: "sync (album symlinks, made by the supervisor)",
+    argv: (b) => [b.root, "--secret", b.secret],
+    check: async (b) => {
+      assertEquals(await photoCount(b), 7);
+      const links = await Array.fromAsync(
+        Deno.readDir(b.path("albums", "2020", "0101 Trip")),
+      );
+      assertEquals(links.map((e) => e.isSymlink), [true]);
+    },
+    grants: (b) => ({ read: [b.secret], write: [], google: true }),
+  },
+  {
+    name: "sync -c CONFIG (the config file readable, nothing more)",
+    argv: (b) => ["-c", join(b.dir, "gphotos.ini"), b.root],
+    prepare: (b) =>
+      Deno.writeTextFile(
+        join(b.dir, "gphotos.ini"),
+        `[GENERAL]\nsecret = ${b.secret}\nuse-hardlinks = true\n`,
+      ),
+    check: async (b) => assertEquals(await photoCount(b), 7),
+    grants: (b) => ({
+      read: [b.secret, join(b.dir, "gphotos.ini")],
+      write: [],
+      google: true,
+    }),
+  },
+  {
+    name: "takeout (album symlinks, made by the supervisor)",
+    argv: (b) => ["takeout", b.root, ...partsOf(b)],
+    prepare: async (b) => {
+      const world = buildExport(new Rng(9), { count: 12, parts: 2 });
+      await Deno.mkdir(join(b.dir, "parts"));
+      await writeExport(join(b.dir, "parts"), world.files, ["zip", "tgz"]);
+    },
+    check: async (b) => {
+      const report = await readReport(b.root);
+      assertEquals(report.counts.failed, 0);
+      assert(report.counts.albums > 0, "no album folder was made");
+    },
+    grants: (b) => ({ read: partsOf(b), write: [], google: false }),
   },
   {
     name: "status --json",
@@ -104,6 +174,7 @@ const COMMANDS: Command[] = [
       assertEquals(JSON.parse(stdout).items.total, 7);
       return Promise.resolve();
     },
+    grants: () => ({ read: [], write: [], google: false }),
   },
   {
     name: "login (the sign-in listener on --port)",
@@ -128,6 +199,7 @@ const COMMANDS: Command[] = [
       );
       assert(b.google.oauth.lookup(token.access_token) !== "unknown");
     },
+    grants: (b) => ({ read: [b.secret], write: [], google: true }),
   },
   {
     // Files scoped to ROOT, and the parts outside it read-only: no network.
@@ -145,6 +217,7 @@ const COMMANDS: Command[] = [
       assert(report.counts.imported >= 12, JSON.stringify(report.counts));
       assert(report.counts.albums > 0, "no album folder was made");
     },
+    grants: (b) => ({ read: partsOf(b), write: [], google: false }),
   },
   {
     name: "pick --album (hard links: file access scoped to ROOT)",
@@ -175,6 +248,7 @@ const COMMANDS: Command[] = [
       assertEquals(await photoCount(b, "albums"), 4);
       assert(b.google.picker.latest()?.deleted, "the session was not deleted");
     },
+    grants: (b) => ({ read: [b.secret], write: [], google: true }),
   },
 ];
 
@@ -236,11 +310,32 @@ for (const command of COMMANDS) {
     };
     const options = parseArgs(argv, io);
     assert("root" in options);
-    const flags = permissionFlags(options, io);
-    if (!needsSymlinks(options)) {
+    const flags = permissionFlags(options, realInputs((n) => env[n]));
+    const links = needsSymlinks(options);
+    if (!links) {
       for (const f of flags) assert(f.includes("="), `unscoped ${f}`);
     }
     assert(!flags.some((f) => f.startsWith("--allow-run")), "may run programs");
+
+    // The worker's grants, exactly.
+    const g = sandboxGrants(options, realInputs((n) => env[n]));
+    const want = command.grants(b);
+    const files = [b.root, ...logFiles(options.logfile)];
+    assertEquals(
+      new Set(g.read),
+      new Set([...files, PROGRAM_DIR, ...want.read]),
+    );
+    assertEquals(new Set(g.write), new Set([...files, ...want.write]));
+    const google = [
+      ...GOOGLE_HOSTS,
+      new URL(b.google.url).host,
+      `127.0.0.1:${options.command === "login" ? port : 8080}`,
+    ];
+    if (command.env?.(b).GPHOTOS_PICKER_API) {
+      google.push(new URL(command.env(b).GPHOTOS_PICKER_API).host);
+    }
+    assertEquals(new Set(g.net), new Set(want.google ? google : []));
+
     const r = await runUnder(flags, MAIN, argv, env, command.person);
     assertEquals(r.code, 0, r.stderr);
     await command.check(b, r.stdout);
@@ -250,9 +345,14 @@ for (const command of COMMANDS) {
       outside,
       "127.0.0.1:4321",
       "GPHOTOS_TEST_SECRET",
+      "--",
+      ...argv,
     ], { ...env, GPHOTOS_TEST_SECRET: "x" });
-    const refused = JSON.parse(probe.stdout);
-    assertEquals(refused, {
+    assertEquals(probe.code, 0, probe.stderr);
+    const [worker, supervisor] = probe.stdout.trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assertEquals(worker.worker, {
       write: "NotCapable",
       read: "NotCapable",
       net: "NotCapable",
@@ -260,6 +360,21 @@ for (const command of COMMANDS) {
       env: "NotCapable",
       run: "NotCapable",
       sys: "NotCapable",
+      linkOut: "NotCapable",
+      linkIn: links ? "allowed" : "NotCapable",
+    });
+    // The supervisor: file access for links when the run makes them,
+    // nothing else at all.
+    const files2 = links ? "allowed" : "NotCapable";
+    assertEquals(supervisor.supervisor, {
+      write: files2,
+      read: files2,
+      net: "NotCapable",
+      listen: "NotCapable",
+      env: "NotCapable",
+      run: "NotCapable",
+      sys: "NotCapable",
+      writeBesideRoot: files2,
     });
   });
 }

@@ -178,3 +178,49 @@ Deno.test("a lock held longer than --lock-limit is a failure naming its holder; 
   assertEquals((await b.sync()).code, 0);
   assertEquals((await listFiles(b.path("photos"))).length, 2);
 });
+
+Deno.test("a running gphotos-sync (Python, lockf) is seen by the sandboxed run: it says so, exits 0 and touches nothing", async () => {
+  const python = await new Deno.Command("python3", {
+    args: ["-c", "import fcntl"],
+    stdout: "null",
+    stderr: "null",
+  }).output().then((r) => r.success, () => false);
+  if (!python) {
+    // deno-lint-ignore no-console -- a skipped check says why
+    console.log("skipped: no python3 to hold a lockf lock");
+    return;
+  }
+  await using b = await backup((lib) => lib.generate(3), { era: "2024" });
+  await b.signIn();
+  const lock = b.path("gphotos.lock");
+  const holder = new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import fcntl, sys\n" +
+      `f = open(${JSON.stringify(lock)}, 'w')\n` +
+      "fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n" +
+      "print('held', flush=True)\n" +
+      "sys.stdin.read()\n",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  try {
+    const reader = holder.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    let said = "";
+    while (!said.includes("held")) said += (await reader.read()).value ?? "";
+    reader.releaseLock();
+    const r = await b.sync();
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stderr, /gphotos-sync \(Python\)/);
+    assertEquals(b.google.requests.count("media"), 0);
+  } finally {
+    await holder.stdin.close();
+    await holder.stdout.cancel().catch(() => {});
+    await holder.status;
+  }
+  const after = await b.sync();
+  assertEquals(after.code, 0, after.stderr);
+  assertEquals(b.google.requests.count("media"), 3);
+});

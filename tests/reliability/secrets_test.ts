@@ -222,3 +222,46 @@ Deno.test("a token file readable by others is tightened to 0600, with a warning"
     "gphotos.log readable by others",
   );
 });
+
+Deno.test("token values without Google's shape are redacted too, wherever an error echoes them", async () => {
+  await using b = await backup((lib) => lib.generate(1), { era: "2024" });
+  await using mitm = startMitmFront(b.google);
+  await Deno.writeTextFile(b.secret, JSON.stringify(mitm.clientSecretJson()));
+  // Tokens no pattern knows, as another issuer might shape them.
+  const access = "plainaccess-0123456789";
+  const refresh = "plainrefresh-0123456789";
+  await Deno.mkdir(b.root, { recursive: true });
+  await Deno.writeTextFile(
+    b.path(".gphotos.token"),
+    JSON.stringify({
+      access_token: access,
+      refresh_token: refresh,
+      token_type: "Bearer",
+      scope: ["https://www.googleapis.com/auth/photoslibrary.readonly"],
+      expires_at: 0,
+    }),
+    { mode: 0o600 },
+  );
+  mitm.tamper({
+    on: "token",
+    respond: () =>
+      Response.json({
+        error: "invalid_grant",
+        error_description:
+          `access_token: ${access}; refresh token ${refresh} is unknown`,
+      }, { status: 400 }),
+  });
+  const r = await b.sync(["--log-level", "trace"], {
+    env: { GPHOTOS_LIBRARY_API: mitm.url },
+  });
+  assertEquals(r.code, 4, r.stderr);
+  assertMatch(r.stderr, /REDACTED/);
+  assertEquals(
+    leaks([access, refresh], {
+      screen: r.stderr,
+      "gphotos.log": await readOr(b.path("gphotos.log")),
+      "gphotos.trace": await readOr(b.path("gphotos.trace")),
+    }),
+    [],
+  );
+});
