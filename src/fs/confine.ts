@@ -120,7 +120,10 @@ function fixedFileRefused(path: string, leads: string, folder: string) {
 }
 
 /** The path's parts, refusing those that could only mean escaping. */
-function checkedSegments(root: string, relativePath: string): string[] {
+export function checkedSegments(
+  root: string,
+  relativePath: string,
+): string[] {
   const refuse = (why: string) =>
     new UnsafePathError(
       `Refusing to write ${JSON.stringify(relativePath)} under ${root}: ` +

@@ -117,18 +117,31 @@ export async function downloadMedia(
   // Marks of finished downloads are committed in groups (see beginBatch).
   deps.db.beginBatch();
   const started = ctx.now().getTime();
+  // A batch's baseUrls are asked for while the batch before it downloads,
+  // so that the streams never wait for a batchGet.
+  const prepare = async (from: number) => {
+    const batch: IndexedItem[] = [];
+    for (const item of pending.slice(from, from + MAX_BATCH_GET)) {
+      if (await run.alreadyOnDisk(item)) done++;
+      else batch.push(item);
+    }
+    const fresh = batch.length > 0
+      ? await run.freshItems(batch)
+      : new Map<string, MediaItem>();
+    return { batch, fresh };
+  };
+  const ahead = (from: number) => {
+    if (from >= pending.length) return undefined;
+    const next = prepare(from);
+    // Awaited in turn below; until then a failure must not go unhandled.
+    next.catch(() => {});
+    return next;
+  };
+  let next = ahead(0);
   try {
-    for (let i = 0; i < pending.length && !signal.aborted; i += MAX_BATCH_GET) {
-      const batch: IndexedItem[] = [];
-      for (const item of pending.slice(i, i + MAX_BATCH_GET)) {
-        if (await run.alreadyOnDisk(item)) {
-          done++;
-          continue;
-        }
-        batch.push(item);
-      }
-      if (batch.length === 0) continue;
-      const fresh = await run.freshItems(batch);
+    for (let i = 0; next && !signal.aborted; i += MAX_BATCH_GET) {
+      const { batch, fresh } = await next;
+      next = signal.aborted ? undefined : ahead(i + MAX_BATCH_GET);
       for (const item of batch) {
         if (signal.aborted) break;
         const api = fresh.get(item.remoteId);
@@ -146,6 +159,8 @@ export async function downloadMedia(
   } catch (e) {
     if (!signal.aborted) throw e;
   } finally {
+    // A batch being prepared writes to the index: it ends before the batch.
+    await next?.catch(() => {});
     await pool.drain();
     deps.db.endBatch();
     deps.progress.downloaded(done, total, result.bytes);
