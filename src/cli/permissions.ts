@@ -34,7 +34,7 @@ export const GOOGLE_HOSTS: readonly string[] = [
  * behind Deno's unstable flag.
  */
 export const RUNTIME_FLAGS: readonly string[] = [
-  "--v8-flags=--optimize-for-size",
+  "--v8-flags=--optimize-for-size,--no-opt,--no-maglev",
   "--unstable-worker-options",
 ];
 
