@@ -97,9 +97,12 @@ export async function downloadMedia(
     result.missingReset = await resetMissing(deps, filter);
   }
 
-  const pending: IndexedItem[] = [];
+  // Only the ids are kept: a whole row per item (names, dates, URLs) would
+  // be a few hundred bytes each, held through the whole download; each
+  // batch reads its rows again when its turn comes.
+  const pending: string[] = [];
   for (const item of db.itemsToDownload(filter)) {
-    if (deps.badIds.checkOk(item.remoteId)) pending.push(item);
+    if (deps.badIds.checkOk(item.remoteId)) pending.push(item.remoteId);
   }
   ctx.logger.info(`${pending.length} items to download`);
 
@@ -121,7 +124,12 @@ export async function downloadMedia(
   // so that the streams never wait for a batchGet.
   const prepare = async (from: number) => {
     const batch: IndexedItem[] = [];
-    for (const item of pending.slice(from, from + MAX_BATCH_GET)) {
+    for (const id of pending.slice(from, from + MAX_BATCH_GET)) {
+      const item = db.getItem(id);
+      if (item === undefined || item.downloaded) {
+        done++;
+        continue;
+      }
       if (await run.alreadyOnDisk(item)) done++;
       else batch.push(item);
     }
