@@ -16,7 +16,6 @@ import { jpeg } from "../media/media_fixtures.ts";
 import { writeTar, writeZip } from "../takeout/archive_builder.ts";
 import {
   assertEntriesAddUp,
-  photoUrl,
   readReport,
   sameBytes,
   sidecarJson,
@@ -62,6 +61,8 @@ export interface CorpusCase {
   names?: Record<string, string>;
   /** Sidecar labels no file claimed. */
   unclaimed?: string[];
+  /** Media labels left out (the trash): not stored. */
+  skipped?: string[];
   /** Entries that are not part of the library (other files). */
   otherFiles?: number;
 }
@@ -241,9 +242,17 @@ async function runVariant(
   assertEntriesAddUp(report, c.files.length, what);
 
   const stored = await storedItems(root);
+  const skipped = new Set(c.skipped ?? []);
   const labels = [
     ...new Set(c.files.flatMap((f) => "media" in f ? [f.media] : [])),
-  ];
+  ].filter((l) => !skipped.has(l));
+  for (const label of skipped) {
+    const f = c.files.find((f) => "media" in f && f.media === label)!;
+    assert(
+      !stored.some((x) => sameBytes(x.bytes, fileBytes(c, f))),
+      `${what}: ${label} is left out`,
+    );
+  }
   assertEquals(
     stored.length,
     labels.length,
