@@ -496,6 +496,13 @@ function titleKeys(title: string, parts: SidecarNameParts): string[] {
     if (counter !== undefined) {
       keys.push(`stem:${foldName(`${stem}(${counter})`)}`);
     }
+  } else {
+    // A copy made under another format keeps the whole name before its
+    // own extension (`IMG_1.HEIC.jpg`, as converters name them).
+    if (own) keys.push(`stem:${foldName(named)}`);
+    if (counter !== undefined) {
+      keys.push(`stem:${foldName(withCounter(named, counter))}`);
+    }
   }
   return keys;
 }
@@ -865,7 +872,7 @@ function stillKey(
  */
 function claimForLonePairs(media: MediaFile[], sidecars: SidecarFile[]): void {
   const lone = media.filter((m) =>
-    m.type === "video" && resolvedSidecar(m) === undefined &&
+    isVideoHalf(m) && resolvedSidecar(m) === undefined &&
     m.editOf === undefined
   );
   if (lone.length === 0) return;
