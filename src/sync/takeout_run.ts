@@ -1271,9 +1271,12 @@ async function dryRun(
     skipped += copies.length - kept;
     if (kept > 0) count++;
   }
-  const albums = plan.albums.filter((a) => a.keys.length > 0).map((a) =>
-    a.album.title
-  );
+  // Albums of files, and albums of sidecars only (their items may be
+  // found in the backup).
+  const referenced = new Set(plan.albumReferences.map((r) => r.album));
+  const albums = plan.albums.filter((a, i) =>
+    a.keys.length > 0 || referenced.has(i)
+  ).map((a) => a.album.title);
   const summary = {
     dryRun: true,
     items: count,

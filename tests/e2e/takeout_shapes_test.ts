@@ -118,6 +118,9 @@ Deno.test("the shapes of real exports: every file imported once, dated by its ow
     ];
     const parts = await writeExport(dir, files, ["zip", "tgz"]);
     const root = join(dir, "backup");
+    const dry = await takeout(root, parts, ["--dry-run"]);
+    assertEquals(dry.code, 0, dry.stderr);
+    assertMatch(dry.stdout, / 3 albums, /, "the album of sidecars counts");
     const r = await takeout(root, parts);
     assertEquals(r.code, 0, r.stderr);
     assertMatch(
