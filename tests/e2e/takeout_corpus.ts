@@ -353,3 +353,37 @@ export async function runCase(c: CorpusCase): Promise<void> {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
+
+/**
+ * Several cases, a few side by side (each import waits on the disk most of
+ * the time); every failure is reported, each with its case.
+ */
+export async function runCases(
+  cases: readonly CorpusCase[],
+  concurrency = 4,
+): Promise<void> {
+  const failures: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      try {
+        await runCase(c);
+      } catch (err) {
+        failures.push(
+          `${c.from} / ${c.name}:\n${
+            err instanceof Error ? err.message : String(err)
+          }`,
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failures.length > 0) {
+    throw new Error(
+      `${failures.length} of ${cases.length} cases failed:\n\n${
+        failures.join("\n\n")
+      }`,
+    );
+  }
+}
