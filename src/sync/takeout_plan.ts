@@ -119,6 +119,11 @@ export interface RefusedEntry {
   part: string;
   name: string;
   reason: string;
+  /**
+   * For a folder of another product of the export (`Takeout/Drive/`): how
+   * many entries it holds, named once rather than one by one.
+   */
+  entries?: number;
 }
 
 export interface PlannedAlbum {
@@ -926,17 +931,31 @@ export class PlanBuilder {
     // Matching folders: parts unpacked side by side put one folder under
     // several prefixes.
     const byDir = new Map<string, { place: FolderPlace; folders: number[] }>();
+    // Entries outside the library, by part and product folder
+    // (`Takeout/Drive`): an export of every product holds many.
+    const outside = new Map<
+      string,
+      { where: number; name: string; n: number }
+    >();
     c.folders.forEach((path, f) => {
       const place = layout.place(path);
       if (place === undefined) {
+        const segments = path === "" ? [] : path.split("/");
+        const top = segments.slice(
+          0,
+          foldName(segments[0] ?? "") === "takeout" ? 2 : 1,
+        ).join("/");
         for (const row of rowsOf(f)) {
           if (dropped[row] || c.readError.has(row)) continue;
-          found.other(
-            where[row],
-            this.#parts,
-            names.get(row),
-            "outside the Google Photos folder",
-          );
+          const key = `${Math.floor(where[row] / PART)}\u0000${top}`;
+          const seen = outside.get(key);
+          if (seen === undefined) {
+            outside.set(key, { where: where[row], name: names.get(row), n: 1 });
+          } else {
+            seen.n++;
+            if (where[row] < seen.where) seen.where = where[row];
+            seen.name = `${top}/`;
+          }
         }
         return;
       }
@@ -974,6 +993,15 @@ export class PlanBuilder {
       );
     }
     const waits = this.#waits(rows);
+    for (const { where, name, n } of outside.values()) {
+      found.other(
+        where,
+        this.#parts,
+        name,
+        "outside the Google Photos folder",
+        n > 1 ? n : undefined,
+      );
+    }
     // What is left of the listing is not needed any more: its memory goes
     // back now (V8 would free it only at its next full collection).
     for (
@@ -1010,7 +1038,7 @@ export class PlanBuilder {
       ),
       otherFiles: found.others
         .sort((a, b) => a.where - b.where)
-        .map(({ part, name, reason }) => ({ part, name, reason })),
+        .map(({ where: _, ...other }) => other),
       entryCounts: found.counts,
       waits,
       refused: this.#refused
@@ -1328,13 +1356,21 @@ class Found {
   readonly others: Refusal[] = [];
   readonly references: AlbumReference[] = [];
 
-  other(where: number, parts: readonly string[], name: string, reason: string) {
-    this.others.push({
+  other(
+    where: number,
+    parts: readonly string[],
+    name: string,
+    reason: string,
+    entries?: number,
+  ) {
+    const other: Refusal = {
       where,
       part: parts[Math.floor(where / PART)],
       name,
       reason,
-    });
+    };
+    if (entries !== undefined) other.entries = entries;
+    this.others.push(other);
   }
 
   reference(

@@ -1215,7 +1215,7 @@ function entryReport(
     unclaimedSidecars: unclaimedSidecars.length,
     unreadableJson: plan.badJson.length,
     albumMetadata: plan.entryCounts.albumMetadata,
-    otherFiles: plan.otherFiles.length,
+    otherFiles: plan.otherFiles.reduce((n, o) => n + (o.entries ?? 1), 0),
     repeated: plan.entryCounts.repeated,
     refused: plan.refused.length,
   };

@@ -115,6 +115,9 @@ Deno.test("the shapes of real exports: every file imported once, dated by its ow
         data: utf8.encode("<html/>"),
         part: 0,
       },
+      // Another product in the same export: named once, as a folder.
+      { path: "Takeout/Drive/notes.txt", data: utf8.encode("a"), part: 0 },
+      { path: "Takeout/Drive/Docs/plan.txt", data: utf8.encode("b"), part: 0 },
     ];
     const parts = await writeExport(dir, files, ["zip", "tgz"]);
     const root = join(dir, "backup");
@@ -155,8 +158,11 @@ Deno.test("the shapes of real exports: every file imported once, dated by its ow
     );
     assertEquals(report.unclaimedSidecars, [`${R}/orphan.jpg.json`]);
     assertEquals(
-      report.otherFiles.map((o: { name: string }) => o.name).sort(),
+      report.otherFiles.map((o: { name: string; entries?: number }) =>
+        `${o.name}${o.entries ? ` (${o.entries})` : ""}`
+      ).sort(),
       [
+        "Takeout/Drive/ (2)",
         `${R}/${y23}/.DS_Store`,
         `${R}/print-subscriptions.json`,
         "Takeout/archive_browser.html",
