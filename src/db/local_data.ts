@@ -461,6 +461,67 @@ export class LocalData implements Disposable {
     return row === undefined ? undefined : toItem(row, this.#warn);
   }
 
+  /**
+   * The items with this capture time, lowest SyncFiles.Id first: what the
+   * search for the same upload from another source starts from
+   * (src/sync/placement.ts compares their names).
+   */
+  itemsTakenAt(createDate: Date): IndexedItem[] {
+    return this.#all(
+      `SELECT ${ITEM_SELECT} FROM SyncFiles WHERE CreateDate = ? ORDER BY Id`,
+      formatIndexDate(createDate),
+    ).map((row) => toItem(row, this.#warn));
+  }
+
+  /**
+   * Gives an item a new RemoteId (the API's id of an item a Takeout import
+   * stored first), with its extras, hashes and album memberships. The old
+   * id stays an alias of the item (itemByAlias), so what knew it finds it.
+   * False when `from` is not indexed or `to` already is.
+   */
+  renameItem(from: string, to: string): boolean {
+    return this.transaction(() => {
+      if (this.getItem(from) === undefined || this.getItem(to) !== undefined) {
+        return false;
+      }
+      this.#change(
+        "UPDATE SyncFiles SET RemoteId = ? WHERE RemoteId = ?",
+        to,
+        from,
+      );
+      this.#change("DELETE FROM ItemExtras WHERE RemoteId = ?", to);
+      this.#change(
+        "UPDATE ItemExtras SET RemoteId = ? WHERE RemoteId = ?",
+        to,
+        from,
+      );
+      this.#change(
+        "UPDATE ItemExtras SET EditOf = ? WHERE EditOf = ?",
+        to,
+        from,
+      );
+      this.#change(
+        "UPDATE ItemExtras SET PairOf = ? WHERE PairOf = ?",
+        to,
+        from,
+      );
+      this.#change(
+        "UPDATE OR IGNORE AlbumFiles SET DriveRec = ? WHERE DriveRec = ?",
+        to,
+        from,
+      );
+      this.#change("DELETE FROM AlbumFiles WHERE DriveRec = ?", from);
+      const hash = this.#get(
+        "SELECT Sha256, Size FROM ContentHashes WHERE RemoteId = ?",
+        from,
+      );
+      if (hash !== undefined) {
+        this.putContentHash(to, String(hash.Sha256), Number(hash.Size));
+      }
+      return true;
+    });
+  }
+
   /** Records the SHA-256 of an item's bytes on disk. */
   putContentHash(remoteId: string, sha256: string, size: number): void {
     this.#run(

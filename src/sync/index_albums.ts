@@ -14,7 +14,7 @@ import { ApiError } from "../errors.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import type { Album, MediaItem } from "../google/api_types.ts";
 import { type LibraryClient, toMediaRecord } from "../google/library.ts";
-import { placeRecord } from "./placement.ts";
+import { adoptSameUpload, placeRecord } from "./placement.ts";
 
 export type IndexAlbumsOptions =
   & Pick<
@@ -389,7 +389,10 @@ function recordAlbum(
       const t = record.createTime;
       if (first === undefined || t < first) first = t;
       if (last === undefined || t > last) last = t;
-      if (addItems && db.getItem(record.remoteId) === undefined) {
+      if (
+        db.getItem(record.remoteId) === undefined &&
+        adoptSameUpload(db, record, deps.profile) === undefined && addItems
+      ) {
         const placement = placeRecord(db, record, deps.profile, options);
         db.insertItem(newItemFromRecord(record, placement));
         result.itemsAdded++;

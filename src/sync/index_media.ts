@@ -23,7 +23,7 @@ import {
 } from "../google/library.ts";
 import type { RunContext } from "./context.ts";
 import { shardedSearch } from "./index_shards.ts";
-import { placeRecord } from "./placement.ts";
+import { adoptSameUpload, placeRecord } from "./placement.ts";
 import type { Progress } from "./progress.ts";
 
 export interface IndexResult {
@@ -190,7 +190,8 @@ export async function indexMedia(
           const t = record.createTime.getTime();
           // Capture times past tomorrow do not move the start point either.
           if (t !== fallback && t > newest && t <= future) newest = t;
-          const existing = db.getItem(record.remoteId);
+          const existing = db.getItem(record.remoteId) ??
+            adoptSameUpload(db, record, profile);
           if (existing) {
             db.updateItemMetadata(record.remoteId, {
               url: record.productUrl,

@@ -10,8 +10,7 @@ import type { LocalData } from "../db/local_data.ts";
 import { type IndexedItem, newItemFromRecord } from "../db/rows.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { type PickedMediaItem, pickedToMediaRecord } from "../google/picker.ts";
-import { originalName } from "../media/naming.ts";
-import { placeRecord } from "./placement.ts";
+import { adoptSameUpload, findSameUpload, placeRecord } from "./placement.ts";
 
 export interface PickedEntry {
   /** The index row the bytes go to. */
@@ -94,11 +93,15 @@ export function indexPicked(
         take(db.getItem(record.remoteId) ?? existing, p);
         continue;
       }
-      const same = db.itemByOriginalName(
-        originalName(record.filename || record.remoteId, profile),
-        record.createTime,
-        profile.caseInsensitive,
-      );
+      // The same upload from another source: a Takeout import's record
+      // takes the picked id; another API id stays its own row.
+      const same = adoptSameUpload(db, record, profile) ??
+        findSameUpload(
+          db,
+          record.filename || record.remoteId,
+          record.createTime,
+          profile,
+        );
       if (same) {
         logger.debug(
           `Picked ${record.remoteId} is ${same.path}/${same.fileName} (same name and capture time).`,

@@ -50,6 +50,8 @@ import {
 
 /** One media file of the export, as the import will treat it. */
 export interface PlannedFile {
+  /** Its row in the plan. */
+  row: number;
   entry: ArchiveEntry;
   /** Stable identity of the item across copies, parts and later exports. */
   key: string;
@@ -60,9 +62,12 @@ export interface PlannedFile {
   /** The album folder this copy is in. */
   album?: TakeoutAlbum;
   isVideo: boolean;
-  /** Key of the item this is an edited copy or video half of. */
+  /**
+   * Key of the item this is an edited copy, a video half or a forgotten
+   * duplicate of.
+   */
   companionOf?: string;
-  companion?: "edit" | "pair";
+  companion?: Companion;
   /** Why it is not imported (trash, --skip-archived, --skip-video). */
   skip?: SkipReason;
   /**
@@ -75,10 +80,50 @@ export interface PlannedFile {
 
 export type SkipReason = "trashed" | "archived" | "video";
 
+/** How a file that has no sidecar of its own relates to the one it borrows. */
+export type Companion = "edit" | "pair" | "duplicate";
+
+/**
+ * A sidecar in an album folder with no file of its own beside it (GPTH Neo
+ * #133: Takeout stores the media once, in its year folder): it makes its
+ * item a member of the album.
+ */
+export interface AlbumReference {
+  /** Index in TakeoutPlan.albums. */
+  album: number;
+  part: string;
+  name: string;
+  url?: string;
+  /** The sidecar's title: the upload's name. */
+  title?: string;
+  /** Capture time, epoch ms; NaN when the sidecar has none. */
+  takenMs: number;
+}
+
+/**
+ * What the plan made of the entries that are not media files: with the
+ * media rows (TakeoutPlan.fileCount) they are every entry of the listing.
+ */
+export interface EntryCounts {
+  /** File entries listed (directories aside). */
+  listed: number;
+  /** Sidecars matched by at least one media file. */
+  sidecars: number;
+  /** Album metadata files read. */
+  albumMetadata: number;
+  /** The same name in several parts: the first copy is used. */
+  repeated: number;
+}
+
 export interface RefusedEntry {
   part: string;
   name: string;
   reason: string;
+  /**
+   * For a folder of another product of the export (`Takeout/Drive/`): how
+   * many entries it holds, named once rather than one by one.
+   */
+  entries?: number;
 }
 
 export interface PlannedAlbum {
@@ -106,8 +151,27 @@ export interface PlanOptions {
  * whose photo URL is not this file's.
  */
 export function borrowsSidecar(file: PlannedFile): boolean {
-  return file.companion !== undefined || file.match.matchedBy === "edited";
+  return borrowedFrom(file) !== undefined;
 }
+
+/**
+ * What the file whose sidecar this file uses is to it: its original, its
+ * still, its first copy; undefined when the sidecar is its own.
+ */
+export function borrowedFrom(file: PlannedFile): Companion | undefined {
+  return file.companion ?? BORROWING.get(file.match.matchedBy);
+}
+
+/**
+ * Rules by which a file takes the sidecar of another file that is not in
+ * the export (an edit's original, a video's still, the first file of a
+ * duplicated upload).
+ */
+const BORROWING = new Map<MatchRule, Companion>([
+  ["edited", "edit"],
+  ["live-pair", "pair"],
+  ["forgotten-duplicate", "duplicate"],
+]);
 
 /** The id part of https://photos.google.com/photo/AF1Qip... */
 export function photoIdOf(url: string | undefined): string | undefined {
@@ -122,8 +186,14 @@ const PART = 2 ** 32;
 // A plan row's flags: video, companion kind, skip reason, folder kind, an
 // unreadable sidecar and matching rule, packed in one number.
 const IS_VIDEO = 1;
-const EDIT = 2;
-const PAIR = 4;
+const COMPANION_SHIFT = 1;
+const COMPANION_MASK = 3 << COMPANION_SHIFT;
+const COMPANIONS: readonly (Companion | undefined)[] = [
+  undefined,
+  "edit",
+  "pair",
+  "duplicate",
+];
 const SKIP_SHIFT = 3;
 const SKIP_MASK = 3 << SKIP_SHIFT;
 const KIND_SHIFT = 5;
@@ -159,6 +229,7 @@ const RULES: readonly MatchRule[] = [
   "edited",
   "edited-clipped",
   "live-pair",
+  "forgotten-duplicate",
 ];
 
 function code<T>(list: readonly T[], value: T): number {
@@ -188,6 +259,13 @@ class Rows {
   name = new I32Column();
   key = new I32Column();
   companionOf = new I32Column();
+  /**
+   * A hash of the entry's name and size: copies of one file have the same
+   * (see PlanBuilder.#waits).
+   */
+  copyHash = new I32Column();
+  /** A hash of the folded original name (see TakeoutPlan.duplicateRanks). */
+  nameHash = new I32Column();
   texts = new TextPool();
   /** By row, when it is not the name's own last segment. */
   originalName = new Map<number, string>();
@@ -220,8 +298,17 @@ export class TakeoutPlan {
   readonly refused: RefusedEntry[];
   /** JSON files that could not be read as sidecars or album metadata. */
   readonly badJson: RefusedEntry[];
-  /** Sidecars no media file claimed, sorted. */
+  /**
+   * Sidecars no media file claimed, sorted (album references aside: the
+   * import decides whether those find their item).
+   */
   readonly unclaimedSidecars: string[];
+  /** Sidecars in album folders that name an item kept elsewhere. */
+  readonly albumReferences: AlbumReference[];
+  /** Entries that are not part of the library, and why. */
+  readonly otherFiles: RefusedEntry[];
+  /** The entries that are not media files, counted. */
+  readonly entryCounts: EntryCounts;
   /** Every album folder of the export, by folder. */
   readonly albums: PlannedAlbum[];
   readonly #parts: readonly string[];
@@ -236,6 +323,8 @@ export class TakeoutPlan {
   readonly #itemOfRow: Int32Array;
   /** First rows of the items in key order (for itemOfKey()). */
   readonly #byKey: Int32Array;
+  /** Rows that may be copies of other items: the keys of those items. */
+  readonly #waits: Map<number, string[]>;
 
   constructor(init: {
     parts: readonly string[];
@@ -245,6 +334,10 @@ export class TakeoutPlan {
     refused: RefusedEntry[];
     badJson: RefusedEntry[];
     unclaimedSidecars: string[];
+    albumReferences: AlbumReference[];
+    otherFiles: RefusedEntry[];
+    entryCounts: EntryCounts;
+    waits: Map<number, string[]>;
   }) {
     this.#parts = init.parts;
     this.#rows = init.rows;
@@ -253,6 +346,10 @@ export class TakeoutPlan {
     this.refused = init.refused;
     this.badJson = init.badJson;
     this.unclaimedSidecars = init.unclaimedSidecars;
+    this.albumReferences = init.albumReferences;
+    this.otherFiles = init.otherFiles;
+    this.entryCounts = init.entryCounts;
+    this.#waits = init.waits;
     const { where, key, texts } = init.rows;
     const count = init.rows.length;
     const last = new Array<number>(init.parts.length).fill(-1);
@@ -331,6 +428,82 @@ export class TakeoutPlan {
     return this.#rows.size.get(row);
   }
 
+  /**
+   * The keys of the items this row may be an identical copy of: a file
+   * with no sidecar whose name and size are those of files that have one
+   * (an album's copy of a year-folder photo). Imported after them, it is
+   * found to be their bytes, and their sidecar's facts hold, whatever the
+   * order of the listing.
+   */
+  waitsFor(row: number): readonly string[] | undefined {
+    return this.#waits.get(row);
+  }
+
+  /**
+   * Items that land in one month folder under one name (a camera's counter
+   * met twice, an upload made twice), in groups, each in the order of
+   * capture time, then key; by item, its group. The import numbers their
+   * duplicates in this order, so that `IMG.jpg` and `IMG (2).jpg` do not
+   * swap with the order of the listing. Only items dated by a sidecar are
+   * known here (companions too: they go beside their original, in the month
+   * of the sidecar they borrow).
+   */
+  duplicateGroups(): {
+    groupOf: ReadonlyMap<number, number>;
+    groups: readonly (readonly number[])[];
+  } {
+    if (this.#groups !== undefined) return this.#groups;
+    const r = this.#rows;
+    const count = this.itemCount;
+    const group = new Int32Array(count);
+    const taken = new Float64Array(count).fill(NaN);
+    const order: number[] = [];
+    for (let item = 0; item < count; item++) {
+      let row = this.#itemFirst[item];
+      while (row >= 0 && this.skip(row) !== undefined) {
+        row = this.#nextCopy[row];
+      }
+      if (row < 0) continue;
+      const facts = r.facts.get(row);
+      const ms = facts < 0 ? NaN : this.#facts.takenMs(facts);
+      if (Number.isNaN(ms)) continue;
+      const date = new Date(ms);
+      const month = date.getUTCFullYear() * 12 + date.getUTCMonth();
+      group[item] = Math.imul(r.nameHash.get(row), 0x01000193) ^ month;
+      taken[item] = ms;
+      order.push(item);
+    }
+    order.sort((a, b) =>
+      group[a] - group[b] || taken[a] - taken[b] ||
+      r.texts.compare(
+        r.key.get(this.#itemFirst[a]),
+        r.key.get(this.#itemFirst[b]),
+      )
+    );
+    const groupOf = new Map<number, number>();
+    const groups: number[][] = [];
+    for (let i = 0; i < order.length;) {
+      let end = i + 1;
+      while (end < order.length && group[order[end]] === group[order[i]]) {
+        end++;
+      }
+      if (end - i > 1) {
+        const members = order.slice(i, end);
+        for (const item of members) groupOf.set(item, groups.length);
+        groups.push(members);
+      }
+      i = end;
+    }
+    release(group);
+    release(taken);
+    this.#groups = { groupOf, groups };
+    return this.#groups;
+  }
+
+  #groups:
+    | { groupOf: Map<number, number>; groups: number[][] }
+    | undefined;
+
   /** Key of the item this row is an edited copy or video half of. */
   companionOf(row: number): string | undefined {
     const id = this.#rows.companionOf.get(row);
@@ -360,6 +533,13 @@ export class TakeoutPlan {
 
   hasItem(key: string): boolean {
     return this.itemOfKey(key) >= 0;
+  }
+
+  /** Whether a copy of the item of `key` is to be imported (not skipped). */
+  willImport(key: string): boolean {
+    const item = this.itemOfKey(key);
+    return item >= 0 &&
+      this.copies(item).some((row) => this.skip(row) === undefined);
   }
 
   itemKey(item: number): string {
@@ -404,12 +584,13 @@ export class TakeoutPlan {
     const flags = r.flags.get(row);
     const match: MediaMatch = {
       media: name,
-      matchedBy: RULES[flags >> RULE_SHIFT],
+      matchedBy: RULES[flags >>> RULE_SHIFT],
       originalName: r.originalName.get(row) ?? baseOf(name),
     };
     const sidecar = r.sidecar.get(row);
     if (sidecar !== undefined) match.sidecar = sidecar;
     const file: PlannedFile = {
+      row,
       entry,
       key: this.key(row),
       match,
@@ -423,8 +604,8 @@ export class TakeoutPlan {
     if (album >= 0) file.album = this.albums[album].album;
     const companionOf = this.companionOf(row);
     if (companionOf !== undefined) file.companionOf = companionOf;
-    if (flags & EDIT) file.companion = "edit";
-    else if (flags & PAIR) file.companion = "pair";
+    const companion = COMPANIONS[(flags & COMPANION_MASK) >> COMPANION_SHIFT];
+    if (companion !== undefined) file.companion = companion;
     const skip = this.skip(row);
     if (skip !== undefined) file.skip = skip;
     if (flags & SIDECAR_UNREADABLE) file.sidecarUnreadable = true;
@@ -542,6 +723,8 @@ export class PlanBuilder {
   #catalog = new Catalog();
   readonly #facts = new FactsTable();
   readonly #refused: Refusal[] = [];
+  /** What the per-folder planning found besides media rows. */
+  readonly #found = new Found();
 
   /**
    * `parts` in the order the import reads them: between two copies of one
@@ -563,6 +746,7 @@ export class PlanBuilder {
 
   add(e: ListedEntry): void {
     if (e.kind === "dir") return;
+    this.#found.counts.listed++;
     const where = this.#partOf(e.part) * PART + e.index;
     if (e.kind !== "file") {
       this.#refused.push({
@@ -710,6 +894,8 @@ export class PlanBuilder {
     for (const [row, reason] of c.readError) {
       if (!dropped[row]) bad(row, reason, 0);
     }
+    const found = this.#found;
+    for (let row = 0; row < n; row++) if (dropped[row]) found.counts.repeated++;
 
     const layout = layoutTree(
       c.folders.map((path, f) => ({ path, hasJson: c.folderHasJson[f] })),
@@ -745,9 +931,34 @@ export class PlanBuilder {
     // Matching folders: parts unpacked side by side put one folder under
     // several prefixes.
     const byDir = new Map<string, { place: FolderPlace; folders: number[] }>();
+    // Entries outside the library, by part and product folder
+    // (`Takeout/Drive`): an export of every product holds many.
+    const outside = new Map<
+      string,
+      { where: number; name: string; n: number }
+    >();
     c.folders.forEach((path, f) => {
       const place = layout.place(path);
-      if (place === undefined) return;
+      if (place === undefined) {
+        const segments = path === "" ? [] : path.split("/");
+        const top = segments.slice(
+          0,
+          foldName(segments[0] ?? "") === "takeout" ? 2 : 1,
+        ).join("/");
+        for (const row of rowsOf(f)) {
+          if (dropped[row] || c.readError.has(row)) continue;
+          const key = `${Math.floor(where[row] / PART)}\u0000${top}`;
+          const seen = outside.get(key);
+          if (seen === undefined) {
+            outside.set(key, { where: where[row], name: names.get(row), n: 1 });
+          } else {
+            seen.n++;
+            if (where[row] < seen.where) seen.where = where[row];
+            seen.name = `${top}/`;
+          }
+        }
+        return;
+      }
       const group = byDir.get(place.dir);
       if (group === undefined) byDir.set(place.dir, { place, folders: [f] });
       else group.folders.push(f);
@@ -781,6 +992,16 @@ export class PlanBuilder {
         bad,
       );
     }
+    const waits = this.#waits(rows);
+    for (const { where, name, n } of outside.values()) {
+      found.other(
+        where,
+        this.#parts,
+        name,
+        "outside the Google Photos folder",
+        n > 1 ? n : undefined,
+      );
+    }
     // What is left of the listing is not needed any more: its memory goes
     // back now (V8 would free it only at its next full collection).
     for (
@@ -812,6 +1033,14 @@ export class PlanBuilder {
       rows,
       facts: this.#facts,
       albums,
+      albumReferences: found.references.sort((a, b) =>
+        a.album - b.album || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+      ),
+      otherFiles: found.others
+        .sort((a, b) => a.where - b.where)
+        .map(({ where: _, ...other }) => other),
+      entryCounts: found.counts,
+      waits,
       refused: this.#refused
         .sort((a, b) => a.where - b.where)
         .map(({ part, name, reason }) => ({ part, name, reason })),
@@ -838,13 +1067,8 @@ export class PlanBuilder {
     const c = this.#catalog;
     const facts = this.#facts;
     const options = this.#options;
-    let folded: Set<string> | undefined;
-    const namesHere = {
-      has: (name: string) => {
-        folded ??= new Set(keys.map((k) => foldName(lastSegment(k))));
-        return folded.has(name);
-      },
-    };
+    const found = this.#found;
+    const whereOf = (at: number) => listed.where.get(dirRows[at]);
     // Positions in `files` of the media and the sidecars.
     const media: number[] = [];
     const videos: boolean[] = [];
@@ -856,22 +1080,49 @@ export class PlanBuilder {
         lastSegment(keys[at]),
         place,
         folder,
-        namesHere,
         kindOf(json(dirRows[at])),
       );
+      folderKind ??= cls.folderKind;
+      libraryFolder ??= cls.folder;
+      // A JSON file that could not be read is counted as such (badJson),
+      // whatever it was meant to be.
+      const unreadable = c.readError.has(dirRows[at]);
       if (cls.class === "media") {
         media.push(at);
         videos.push(cls.mediaType === "video");
-        folderKind = cls.folderKind;
-        libraryFolder = cls.folder;
       } else if (cls.class === "sidecar") {
         sidecars.push(at);
         const reason = c.itemError.get(dirRows[at]);
         if (reason !== undefined) bad(dirRows[at], reason, 1);
+      } else if (unreadable) continue;
+      else if (cls.class === "album-metadata") found.counts.albumMetadata++;
+      else {
+        found.other(whereOf(at), this.#parts, names[at], cls.reason ?? "");
       }
     }
+    /** Sidecars that were read and parsed, by position in `files`. */
+    const readable = (at: number) =>
+      !c.readError.has(dirRows[at]) && !c.itemError.has(dirRows[at]);
+    const album = libraryFolder === undefined
+      ? -1
+      : albumIndex.get(libraryFolder) ?? -1;
+    /** A sidecar no file here claimed: an album reference, or unclaimed. */
+    const leftOver = (at: number) => {
+      if (!readable(at)) return;
+      const f = json(dirRows[at]);
+      if (album >= 0 && folderKind === "album" && f >= 0) {
+        found.reference(
+          album,
+          this.#parts,
+          whereOf(at),
+          names[at],
+          facts,
+          f,
+        );
+      } else unclaimed.push(names[at]);
+    };
     if (media.length === 0) {
-      for (const s of sidecars) unclaimed.push(names[s]);
+      for (const at of sidecars) leftOver(at);
       return;
     }
     const matched = matchSidecars(
@@ -885,7 +1136,6 @@ export class PlanBuilder {
         };
       }),
     );
-    for (const path of matched.unclaimedSidecars) unclaimed.push(path);
     // Sidecars by name, searched (a Map per folder would be a large object).
     sidecars.sort((a, b) => (names[a] < names[b] ? -1 : 1));
     const sidecarAt = (path: string): number => {
@@ -900,9 +1150,9 @@ export class PlanBuilder {
       }
       return -1;
     };
-    const album = libraryFolder === undefined
-      ? -1
-      : albumIndex.get(libraryFolder) ?? -1;
+    for (const path of matched.unclaimedSidecars) leftOver(sidecarAt(path));
+    found.counts.sidecars += sidecars.filter(readable).length -
+      matched.unclaimedSidecars.filter((p) => readable(sidecarAt(p))).length;
     const kindBits = code(FOLDER_KINDS, folderKind) << KIND_SHIFT;
 
     // This folder's files, in listing order, as rows of the plan.
@@ -914,14 +1164,19 @@ export class PlanBuilder {
         ? -1
         : sidecarAt(match.sidecar);
       const meta = sidecar < 0 ? -1 : Math.max(-1, json(dirRows[sidecar]));
+      const companion = match.editOf
+        ? "edit"
+        : match.pairOf
+        ? "pair"
+        : match.duplicateOf
+        ? "duplicate"
+        : undefined;
       let flags = (videos[i] ? IS_VIDEO : 0) | kindBits |
-        (code(RULES, match.matchedBy) << RULE_SHIFT);
-      if (match.editOf) flags |= EDIT;
-      else if (match.pairOf) flags |= PAIR;
+        (code(RULES, match.matchedBy) << RULE_SHIFT) |
+        (code(COMPANIONS, companion) << COMPANION_SHIFT);
       if (sidecar >= 0 && c.unreadable.has(dirRows[sidecar])) {
         flags |= SIDECAR_UNREADABLE;
       }
-      const companion = (flags & (EDIT | PAIR)) !== 0;
       const trashed = (meta >= 0 && facts.trashed(meta)) ||
         folderKind === "trash";
       const archived = (meta >= 0 && facts.archived(meta)) ||
@@ -943,6 +1198,12 @@ export class PlanBuilder {
       );
       rows.key.push(-1);
       rows.companionOf.push(-1);
+      rows.copyHash.push(
+        hash32(
+          `${foldName(lastSegment(keys[at]))}\u0000${listed.size.get(row)}`,
+        ),
+      );
+      rows.nameHash.push(hash32(foldName(match.originalName)));
       if (match.originalName !== lastSegment(keys[at])) {
         rows.originalName.set(p, match.originalName);
       }
@@ -955,12 +1216,12 @@ export class PlanBuilder {
     // Item keys: the sidecar's photo id when there is one (the same in every
     // folder and every later export), else the original name, capture time
     // and size; companions hang off their original's key.
-    const isCompanion = (p: number) =>
-      (rows.flags.get(p) & (EDIT | PAIR)) !== 0;
+    const companionOfRow = (p: number) =>
+      COMPANIONS[(rows.flags.get(p) & COMPANION_MASK) >> COMPANION_SHIFT];
     const baseKey = (p: number, at: number): string => {
       const meta = rows.facts.get(p);
       const id = meta < 0 ? undefined : photoIdOf(facts.url(meta));
-      if (id && !isCompanion(p)) return `takeout:${id}`;
+      if (id && companionOfRow(p) === undefined) return `takeout:${id}`;
       const ms = meta < 0 ? NaN : facts.takenMs(meta);
       const taken = Number.isNaN(ms) ? "none" : ms;
       const original = rows.originalName.get(p) ?? lastSegment(keys[at]);
@@ -972,31 +1233,36 @@ export class PlanBuilder {
     const folderKeys: string[] = [];
     media.forEach((at, i) => {
       const p = first + i;
-      // An edit whose original is not here has its sidecar's metadata, not
-      // its identity: it gets the key it has beside its original, so that
-      // the original, found in a later import, is not taken as present.
-      const orphanEdit = !isCompanion(p) &&
-        RULES[rows.flags.get(p) >> RULE_SHIFT] === "edited";
+      // A file that borrows the sidecar of a file not in the export (an
+      // edit's original, a video's still, a duplicate's first copy) has its
+      // metadata, not its identity: it gets the key it has beside that
+      // file, so that the file, found in a later import, is not taken as
+      // present.
+      const borrowed = companionOfRow(p) === undefined
+        ? BORROWING.get(RULES[rows.flags.get(p) >>> RULE_SHIFT])
+        : undefined;
       folderKeys.push(
-        isCompanion(p)
+        companionOfRow(p) !== undefined
           ? ""
-          : orphanEdit
-          ? `${baseKey(p, at)}:edit:${lastSegment(keys[at])}`
+          : borrowed !== undefined
+          ? `${baseKey(p, at)}:${KEY_TAGS[borrowed]}:${lastSegment(keys[at])}`
           : baseKey(p, at),
       );
     });
     let byPath: Map<string, number> | undefined;
     media.forEach((at, i) => {
       const p = first + i;
-      if (!isCompanion(p)) return;
+      const kind = companionOfRow(p);
+      if (kind === undefined) return;
       byPath ??= new Map(media.map((a, k) => [names[a], k]));
       const match = matched.matches[i];
-      const original = byPath.get(match.editOf ?? match.pairOf ?? "");
+      const original = byPath.get(
+        match.editOf ?? match.pairOf ?? match.duplicateOf ?? "",
+      );
       const parent = (original === undefined ? "" : folderKeys[original]) ||
         baseKey(p, at);
       rows.companionOf.set(p, rows.texts.add(parent));
-      const kind = rows.flags.get(p) & EDIT ? "edit" : "pair";
-      folderKeys[i] = `${parent}:${kind}:${lastSegment(keys[at])}`;
+      folderKeys[i] = `${parent}:${KEY_TAGS[kind]}:${lastSegment(keys[at])}`;
       if (original !== undefined) {
         const skip = rows.flags.get(first + original) & SKIP_MASK;
         if (skip !== 0 && SKIPS[skip >> SKIP_SHIFT] !== "video") {
@@ -1014,6 +1280,40 @@ export class PlanBuilder {
     );
   }
 
+  /**
+   * Files without a sidecar whose name and size are those of files with
+   * one (Takeout's copies of an item in album folders come with or without
+   * their sidecar): the keys they wait for. Nothing is made per row but
+   * for those files.
+   */
+  #waits(rows: Rows): Map<number, string[]> {
+    const waits = new Map<number, string[]>();
+    const lone = new Set<number>();
+    const n = rows.length;
+    const isLone = (p: number) =>
+      rows.facts.get(p) < 0 &&
+      (rows.flags.get(p) & (COMPANION_MASK | SKIP_MASK)) === 0;
+    for (let p = 0; p < n; p++) if (isLone(p)) lone.add(rows.copyHash.get(p));
+    if (lone.size === 0) return waits;
+    const keysOf = new Map<number, Set<string>>();
+    for (let p = 0; p < n; p++) {
+      if (rows.facts.get(p) < 0 || (rows.flags.get(p) & SKIP_MASK) !== 0) {
+        continue;
+      }
+      const hash = rows.copyHash.get(p);
+      if (!lone.has(hash)) continue;
+      let keys = keysOf.get(hash);
+      if (keys === undefined) keysOf.set(hash, keys = new Set());
+      keys.add(rows.texts.get(rows.key.get(p)));
+    }
+    for (let p = 0; p < n; p++) {
+      if (!isLone(p)) continue;
+      const keys = keysOf.get(rows.copyHash.get(p));
+      if (keys !== undefined) waits.set(p, [...keys].sort());
+    }
+    return waits;
+  }
+
   #partOf(part: string): number {
     let n = this.#partNo.get(part);
     if (n === undefined) {
@@ -1022,6 +1322,76 @@ export class PlanBuilder {
       this.#partNo.set(part, n);
     }
     return n;
+  }
+}
+
+/** What an item key says of a file that hangs off another item. */
+const KEY_TAGS: Record<Companion, string> = {
+  edit: "edit",
+  pair: "pair",
+  duplicate: "dup",
+};
+
+/** A 32-bit hash (FNV-1a) of a text. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/**
+ * What the planning of the folders found besides media rows: the entries
+ * that are not part of the library, the album references and the counts.
+ */
+class Found {
+  readonly counts: EntryCounts = {
+    listed: 0,
+    sidecars: 0,
+    albumMetadata: 0,
+    repeated: 0,
+  };
+  readonly others: Refusal[] = [];
+  readonly references: AlbumReference[] = [];
+
+  other(
+    where: number,
+    parts: readonly string[],
+    name: string,
+    reason: string,
+    entries?: number,
+  ) {
+    const other: Refusal = {
+      where,
+      part: parts[Math.floor(where / PART)],
+      name,
+      reason,
+    };
+    if (entries !== undefined) other.entries = entries;
+    this.others.push(other);
+  }
+
+  reference(
+    album: number,
+    parts: readonly string[],
+    where: number,
+    name: string,
+    facts: FactsTable,
+    row: number,
+  ) {
+    const ref: AlbumReference = {
+      album,
+      part: parts[Math.floor(where / PART)],
+      name,
+      takenMs: facts.takenMs(row),
+    };
+    const url = facts.url(row);
+    if (url !== undefined) ref.url = url;
+    const title = facts.title(row);
+    if (title !== undefined) ref.title = title;
+    this.references.push(ref);
   }
 }
 

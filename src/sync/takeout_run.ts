@@ -43,8 +43,12 @@ import { reconcileAlbumLinks } from "./album_links.ts";
 import { withBackup } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
 import { formatBytes } from "./status.ts";
+import { findSameUpload } from "./placement.ts";
 import {
+  type AlbumReference,
+  borrowedFrom,
   borrowsSidecar,
+  photoIdOf,
   planArchives,
   type PlannedFile,
   type RefusedEntry,
@@ -71,6 +75,59 @@ interface Unmatched {
   path?: string;
 }
 
+/** A numbered file dated by the sidecar Google wrote for its first copy. */
+interface ForgottenDuplicate {
+  entry: string;
+  part: string;
+  date: string;
+  path: string;
+}
+
+/**
+ * Where each media entry ended (by plan row); rows left at 0 were never met
+ * by the data pass (their part could not be read that far).
+ */
+const IMPORTED = 1;
+const REPLACED = 2;
+const IDENTICAL = 3;
+const COPY = 4;
+const PRESENT = 5;
+const FAILED = 6;
+
+/**
+ * Every file entry of the parts, counted where it ended: each entry is in
+ * exactly one of these, and they add up to `listed`.
+ */
+export interface EntryReport {
+  listed: number;
+  /** Media written as new items. */
+  imported: number;
+  /** Media written over an API copy of the same item. */
+  replacedApiCopies: number;
+  /** Bytes the backup holds already under another name. */
+  identical: number;
+  /** Another copy of an item of this export (album folders, parts). */
+  copies: number;
+  alreadyPresent: number;
+  skippedTrash: number;
+  skippedArchived: number;
+  skippedVideos: number;
+  failed: number;
+  /** In a part that could not be read that far (see problems). */
+  notRead: number;
+  /** Sidecars used by the files they describe. */
+  sidecars: number;
+  /** Sidecars in album folders that made their item a member. */
+  albumMemberships: number;
+  unclaimedSidecars: number;
+  unreadableJson: number;
+  albumMetadata: number;
+  otherFiles: number;
+  /** The same name in several parts, after the first. */
+  repeated: number;
+  refused: number;
+}
+
 export interface TakeoutCounts {
   imported: number;
   /** Already in the index from an earlier import or this one. */
@@ -81,6 +138,8 @@ export interface TakeoutCounts {
   replacedApiCopies: number;
   editedCopies: number;
   livePairs: number;
+  /** Numbered files dated by their first copy's sidecar (immich-go #68). */
+  forgottenDuplicates: number;
   unmatched: number;
   skippedTrash: number;
   skippedArchived: number;
@@ -94,6 +153,9 @@ export interface TakeoutCounts {
 interface ImportState {
   counts: TakeoutCounts;
   unmatched: Unmatched[];
+  forgottenDuplicates: ForgottenDuplicate[];
+  /** Where each media entry ended, by plan row (IMPORTED...). */
+  outcome: Uint8Array;
   /** Failed items by key; a later copy of the item that imports clears it. */
   failed: Map<string, RefusedEntry>;
   problems: ArchiveError[];
@@ -155,6 +217,8 @@ async function importExport(
   const state: ImportState = {
     counts: emptyCounts(),
     unmatched: [],
+    forgottenDuplicates: [],
+    outcome: new Uint8Array(plan.fileCount),
     failed: new Map(),
     problems,
     done: new DoneItems(plan),
@@ -178,12 +242,18 @@ async function importExport(
   const progress = options.progress
     ? takeoutProgress(ctx, total, totalBytes)
     : undefined;
-  const importer = new Importer({ options, db, profile, ctx, state });
+  const importer = new Importer({ plan, options, db, profile, ctx, state });
 
   // Originals first: an edited copy or a video half goes beside its
-  // original, so the original's place must be known. Parts are streamed in
-  // order; companions met before their original wait for a second pass.
+  // original, so the original's place must be known; and a file without a
+  // sidecar that may be a copy of files with one comes after them, so that
+  // their sidecar's facts hold whatever the order of the listing. Parts
+  // are streamed in order; files met before those they wait for are read
+  // in a second pass.
   const deferred = new Set<number>();
+  /** Whether an item a row waits for may still be imported by this pass. */
+  const pending = (key: string) =>
+    !state.done.has(key) && !state.failed.has(key) && plan.willImport(key);
   const pass = async (only?: Set<number>) => {
     for await (
       const { entry, body } of set.entries({
@@ -201,8 +271,10 @@ async function importExport(
       const row = wantedRow(entry);
       const companionOf = plan.companionOf(row);
       if (
-        only === undefined && companionOf !== undefined &&
-        !state.done.has(companionOf) && plan.hasItem(companionOf)
+        only === undefined &&
+        ((companionOf !== undefined && !state.done.has(companionOf) &&
+          plan.hasItem(companionOf)) ||
+          plan.waitsFor(row)?.some(pending))
       ) {
         deferred.add(row);
         await body.cancel();
@@ -228,7 +300,8 @@ async function importExport(
   }
   if (ctx.signal.aborted) throw new InterruptedError();
 
-  state.counts.albums = recordAlbums(plan, state, db);
+  const albums = recordAlbums(plan, state, db, profile);
+  state.counts.albums = albums.count;
   if (state.counts.albums > 0) {
     await reconcileAlbumLinks({
       ...options,
@@ -239,17 +312,25 @@ async function importExport(
 
   const failed = [...state.failed.values()];
   state.counts.failed = failed.length;
+  const unclaimedSidecars = [
+    ...plan.unclaimedSidecars,
+    ...albums.unresolved.map((r) => r.name),
+  ].sort();
+  const entries = entryReport(plan, state, albums.resolved, unclaimedSidecars);
   const seconds = (ctx.now().getTime() - started) / 1000;
   const report = {
     archives: options.archives,
     finished: ctx.now().toISOString(),
     seconds,
     counts: state.counts,
+    entries,
     unmatched: state.unmatched,
+    forgottenDuplicates: state.forgottenDuplicates,
     refused: plan.refused,
     failed,
     unreadableJson: plan.badJson,
-    unclaimedSidecars: plan.unclaimedSidecars,
+    unclaimedSidecars,
+    otherFiles: plan.otherFiles,
     problems: state.problems.map((p) => p.message),
   };
   const reportPath = await resolveInside(options.root, REPORT_FILE);
@@ -268,7 +349,11 @@ async function importExport(
   ].filter((s) => s !== "").join(", ");
   const summary = `gphotos-sync takeout: ${c.imported} imported (${
     formatBytes(c.bytes)
-  }), ${c.alreadyPresent} already present, ${c.identical} identical copies, ${c.replacedApiCopies} API copies replaced by originals, ${c.editedCopies} edited copies, ${c.livePairs} live/motion video halves, ${c.unmatched} without metadata, ${
+  }), ${c.alreadyPresent} already present, ${c.identical} identical copies, ${c.replacedApiCopies} API copies replaced by originals, ${c.editedCopies} edited copies, ${c.livePairs} live/motion video halves, ${
+    c.forgottenDuplicates
+      ? `${c.forgottenDuplicates} numbered copies dated by their first copy's sidecar, `
+      : ""
+  }${c.unmatched} without metadata, ${
     skipped ? `skipped ${skipped}, ` : ""
   }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
     seconds.toFixed(1)
@@ -362,6 +447,7 @@ class DoneItems {
 }
 
 interface ImportDeps {
+  plan: TakeoutPlan;
   options: TakeoutOptions;
   db: LocalData;
   profile: FsProfile;
@@ -408,6 +494,16 @@ class Importer {
   #pendingBytes = 0;
   /** Next free duplicate number per folder and name, for items not yet recorded. */
   readonly #reserved = new Map<string, number>();
+  /** Numbers kept for the items the plan ranks, per folder and name. */
+  readonly #blocks = new Map<string, { base: number; end: number }>();
+  /**
+   * By duplicate group: the place of each of its items not yet stored, how
+   * many places, and those taken.
+   */
+  readonly #ranks = new Map<
+    number,
+    { of: number; place: Map<number, number>; taken: Set<number> }
+  >();
   /** sha256:size -> RemoteId of the items staged by this run. */
   readonly #hashes = new Map<string, string>();
   /** Placement of the items staged by this run, by RemoteId. */
@@ -422,6 +518,7 @@ class Importer {
   async importFile(file: PlannedFile, body: ReadableStream<Uint8Array>) {
     const { ctx, state, options, db } = this.#deps;
     if (state.done.has(file.key)) {
+      state.outcome[file.row] = COPY;
       await body.cancel();
       return;
     }
@@ -432,6 +529,7 @@ class Importer {
     ) {
       state.done.set(file.key, existing.item.remoteId);
       state.failed.delete(file.key);
+      state.outcome[file.row] = PRESENT;
       state.counts.alreadyPresent++;
       state.progressItems++;
       state.progressBytes += file.entry.size;
@@ -480,6 +578,7 @@ class Importer {
         release();
         state.done.set(file.key, twin);
         state.failed.delete(file.key);
+        state.outcome[file.row] = IDENTICAL;
         state.progressItems++;
         state.progressBytes += media.bytes;
         this.#push({
@@ -545,9 +644,20 @@ class Importer {
         after: () => {
           if (existing?.replace) state.counts.replacedApiCopies++;
           else state.counts.imported++;
+          state.outcome[file.row] = existing?.replace ? REPLACED : IMPORTED;
           state.counts.bytes += media.bytes;
-          if (file.companion === "edit") state.counts.editedCopies++;
-          if (file.companion === "pair") state.counts.livePairs++;
+          const companion = borrowedFrom(file);
+          if (companion === "edit") state.counts.editedCopies++;
+          if (companion === "pair") state.counts.livePairs++;
+          if (companion === "duplicate") {
+            state.counts.forgottenDuplicates++;
+            state.forgottenDuplicates.push({
+              entry: file.entry.name,
+              part: file.entry.part,
+              date: date.date.toISOString(),
+              path: rel,
+            });
+          }
           if (file.match.matchedBy === "none") {
             state.counts.unmatched++;
             state.unmatched.push({
@@ -650,6 +760,7 @@ class Importer {
 
   #failed(file: PlannedFile, reason: string) {
     const { state, ctx } = this.#deps;
+    state.outcome[file.row] = FAILED;
     state.failed.set(file.key, {
       part: file.entry.part,
       name: file.entry.name,
@@ -726,15 +837,18 @@ class Importer {
     const byKey = db.getItem(file.key) ?? db.itemByAlias(file.key);
     if (byKey) return { item: byKey, replace: false };
     const taken = file.meta?.photoTakenTime;
-    if (taken && !file.companion) {
-      // An item the Library API indexed: the same original name and
-      // capture time. Takeout's original bytes replace the API's copy.
-      const api = db.itemByOriginalName(
-        originalName(file.match.originalName, profile),
+    if (taken && !borrowsSidecar(file)) {
+      // An item the Library API or the Picker indexed: the same upload,
+      // by name and capture time. Takeout's original bytes replace the
+      // API's copy.
+      const api = findSameUpload(
+        db,
+        file.match.originalName,
         taken,
-        profile.caseInsensitive,
+        profile,
+        (item) => item.source !== "takeout",
       );
-      if (api && api.source !== "takeout") return { item: api, replace: true };
+      if (api) return { item: api, replace: true };
     }
     return undefined;
   }
@@ -794,10 +908,40 @@ class Importer {
     const key = `${path}\u0000${
       profile.caseInsensitive ? origFileName.toLowerCase() : origFileName
     }`;
-    const duplicateNo = Math.max(
-      db.nextDuplicateNo(path, origFileName, profile.caseInsensitive),
-      this.#reserved.get(key) ?? 0,
-    );
+    const next = () =>
+      Math.max(
+        db.nextDuplicateNo(path, origFileName, profile.caseInsensitive),
+        this.#reserved.get(key) ?? 0,
+        this.#blocks.get(key)?.end ?? 0,
+      );
+    // Items of this export that share the name and month are numbered in
+    // the plan's order (a block of numbers kept for the whole run), the
+    // others after them, as they come.
+    const ranked = this.#rank(file);
+    let duplicateNo: number;
+    if (ranked !== undefined) {
+      let block = this.#blocks.get(key);
+      if (block === undefined) {
+        const base = next();
+        block = { base, end: base + ranked.of };
+        this.#blocks.set(key, block);
+      }
+      duplicateNo = block.base + ranked.rank;
+      return {
+        target: {
+          remoteId: record.remoteId,
+          path,
+          origFileName,
+          duplicateNo,
+          fileName: localFileName(origFileName, duplicateNo, profile),
+        },
+        // Not stored after all (identical bytes, a failure): the place is
+        // free for the next copy of its size.
+        release: ranked.free,
+        settle: () => {},
+      };
+    }
+    duplicateNo = next();
     this.#reserved.set(key, duplicateNo + 1);
     return {
       target: {
@@ -819,6 +963,49 @@ class Importer {
         }
       },
     };
+  }
+
+  /**
+   * An item's place among the items of this export that share its name and
+   * month folder and are not in the backup yet (see
+   * TakeoutPlan.duplicateGroups), or undefined when it shares them with
+   * none. Items of the same size may be one upload's copies, whose bytes
+   * turn out identical: they share a place, which the first to come takes.
+   */
+  #rank(
+    file: PlannedFile,
+  ): { rank: number; of: number; free: () => void } | undefined {
+    const { plan, db } = this.#deps;
+    const item = plan.itemOf(file.row);
+    const { groupOf, groups } = plan.duplicateGroups();
+    const g = groupOf.get(item);
+    if (g === undefined) return undefined;
+    let ranks = this.#ranks.get(g);
+    if (ranks === undefined) {
+      // Items an earlier import stored keep their numbers and take none.
+      const key = (i: number) => plan.itemKey(i);
+      const absent = groups[g].filter((i) =>
+        i === item ||
+        (db.getItem(key(i)) ?? db.itemByAlias(key(i))) === undefined
+      );
+      const sizeOf = (i: number) => plan.size(plan.copies(i)[0]);
+      const places = new Map<number, number>();
+      ranks = { of: 0, place: new Map(), taken: new Set() };
+      for (const i of absent) {
+        const size = sizeOf(i);
+        let place = places.get(size);
+        if (place === undefined) places.set(size, place = ranks.of++);
+        ranks.place.set(i, place);
+      }
+      this.#ranks.set(g, ranks);
+    }
+    const rank = ranks.place.get(item);
+    if (rank === undefined || ranks.of < 2 || ranks.taken.has(rank)) {
+      return undefined;
+    }
+    const taken = ranks.taken;
+    taken.add(rank);
+    return { rank, of: ranks.of, free: () => taken.delete(rank) };
   }
 
   /**
@@ -921,21 +1108,45 @@ function recordOf(file: PlannedFile, date: BestDate): MediaRecord {
   return record;
 }
 
-/** Each album folder of the export becomes an album of the index. */
+/**
+ * Each album folder of the export becomes an album of the index, of the
+ * items its files are and of those its lone sidecars name (found by photo
+ * URL, else by upload name and capture time, in this import or already in
+ * the backup, whatever source stored them).
+ */
 function recordAlbums(
   plan: TakeoutPlan,
   state: ImportState,
   db: LocalData,
-): number {
+  profile: FsProfile,
+): { count: number; resolved: number; unresolved: AlbumReference[] } {
   let count = 0;
+  let resolved = 0;
+  const unresolved: AlbumReference[] = [];
+  const referenced = plan.albums.map(() => [] as string[]);
+  for (const ref of plan.albumReferences) {
+    const id = referencedItem(ref, state, db, profile);
+    if (id === undefined) unresolved.push(ref);
+    else {
+      resolved++;
+      referenced[ref.album].push(id);
+    }
+  }
   db.transaction(() => {
-    for (const { album, meta, keys } of plan.albums) {
-      const members = keys.map((k) => state.done.get(k))
-        .filter((id): id is string => id !== undefined)
+    plan.albums.forEach(({ album, meta, keys }, a) => {
+      const ids = new Set(
+        keys.map((k) => state.done.get(k))
+          .filter((id): id is string => id !== undefined),
+      );
+      for (const id of referenced[a]) ids.add(id);
+      const members = [...ids]
         .map((id) => db.getItem(id))
         .filter((i): i is IndexedItem => i !== undefined)
-        .sort((a, b) => a.createDate.getTime() - b.createDate.getTime());
-      if (members.length === 0) continue;
+        .sort((a, b) =>
+          a.createDate.getTime() - b.createDate.getTime() ||
+          (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0)
+        );
+      if (members.length === 0) return;
       // By folder, not title: two albums may share a title (Takeout names
       // their folders "Trip" and "Trip(1)"), and each keeps its own items.
       const folderName = album.folder.split("/").pop() ?? album.title;
@@ -952,9 +1163,94 @@ function recordAlbums(
       db.clearAlbumFiles(albumId);
       members.forEach((m, i) => db.putAlbumFile(albumId, m.remoteId, i));
       count++;
-    }
+    });
   });
-  return count;
+  return { count, resolved, unresolved };
+}
+
+/** The RemoteId of the item an album's lone sidecar names, if it is held. */
+function referencedItem(
+  ref: AlbumReference,
+  state: ImportState,
+  db: LocalData,
+  profile: FsProfile,
+): string | undefined {
+  const id = photoIdOf(ref.url);
+  const done = id === undefined ? undefined : state.done.get(`takeout:${id}`);
+  if (done !== undefined) return done;
+  if (ref.url !== undefined) {
+    const byUrl = db.itemByPhotoUrl(ref.url);
+    if (byUrl !== undefined) return byUrl.remoteId;
+  }
+  if (ref.title === undefined || Number.isNaN(ref.takenMs)) return undefined;
+  return findSameUpload(db, ref.title, new Date(ref.takenMs), profile)
+    ?.remoteId;
+}
+
+/**
+ * Where every file entry of the parts ended, counted: media entries by
+ * their row's outcome, the rest as the plan sorted them.
+ */
+function entryReport(
+  plan: TakeoutPlan,
+  state: ImportState,
+  albumMemberships: number,
+  unclaimedSidecars: readonly string[],
+): EntryReport {
+  const e: EntryReport = {
+    listed: plan.entryCounts.listed,
+    imported: 0,
+    replacedApiCopies: 0,
+    identical: 0,
+    copies: 0,
+    alreadyPresent: 0,
+    skippedTrash: 0,
+    skippedArchived: 0,
+    skippedVideos: 0,
+    failed: 0,
+    notRead: 0,
+    sidecars: plan.entryCounts.sidecars,
+    albumMemberships,
+    unclaimedSidecars: unclaimedSidecars.length,
+    unreadableJson: plan.badJson.length,
+    albumMetadata: plan.entryCounts.albumMetadata,
+    otherFiles: plan.otherFiles.reduce((n, o) => n + (o.entries ?? 1), 0),
+    repeated: plan.entryCounts.repeated,
+    refused: plan.refused.length,
+  };
+  for (let row = 0; row < plan.fileCount; row++) {
+    const skip = plan.skip(row);
+    if (skip === "trashed") e.skippedTrash++;
+    else if (skip === "archived") e.skippedArchived++;
+    else if (skip === "video") e.skippedVideos++;
+    else {
+      switch (state.outcome[row]) {
+        case IMPORTED:
+          e.imported++;
+          break;
+        case REPLACED:
+          e.replacedApiCopies++;
+          break;
+        case IDENTICAL:
+          e.identical++;
+          break;
+        case COPY:
+          e.copies++;
+          break;
+        case PRESENT:
+          e.alreadyPresent++;
+          break;
+        case FAILED:
+          // A copy that failed while another copy of its item did not.
+          if (state.done.has(plan.key(row))) e.copies++;
+          else e.failed++;
+          break;
+        default:
+          e.notRead++;
+      }
+    }
+  }
+  return e;
 }
 
 /** --dry-run: the plan on stdout; nothing is written. */
@@ -974,9 +1270,12 @@ async function dryRun(
     skipped += copies.length - kept;
     if (kept > 0) count++;
   }
-  const albums = plan.albums.filter((a) => a.keys.length > 0).map((a) =>
-    a.album.title
-  );
+  // Albums of files, and albums of sidecars only (their items may be
+  // found in the backup).
+  const referenced = new Set(plan.albumReferences.map((r) => r.album));
+  const albums = plan.albums.filter((a, i) =>
+    a.keys.length > 0 || referenced.has(i)
+  ).map((a) => a.album.title);
   const message =
     `Dry run: ${count} items would be imported (before checking the index), ${skipped} skipped, ${albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`;
   const code = problems.length > 0 || plan.refused.length > 0
@@ -1071,6 +1370,7 @@ function emptyCounts(): TakeoutCounts {
     replacedApiCopies: 0,
     editedCopies: 0,
     livePairs: 0,
+    forgottenDuplicates: 0,
     unmatched: 0,
     skippedTrash: 0,
     skippedArchived: 0,

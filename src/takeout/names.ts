@@ -361,6 +361,21 @@ const NON_MEDIA_KEYS = new Set(NON_MEDIA_JSON_NAMES.map(foldName));
 
 const NON_MEDIA_LENGTHS = new Set([...NON_MEDIA_KEYS].map((k) => k.length));
 
+/**
+ * Files an operating system leaves in folders it shows (Finder, Explorer):
+ * found in unpacked exports, never written by Google.
+ */
+const SYSTEM_FILE_NAMES = new Set([".ds_store", "thumbs.db", "desktop.ini"]);
+
+/**
+ * Whether `name` is a file of the operating system rather than of the
+ * export: `.DS_Store`, `Thumbs.db`, `desktop.ini` and macOS's `._` files
+ * (the resource forks it writes beside every file on other filesystems).
+ */
+export function isSystemFileName(name: string): boolean {
+  return name.startsWith("._") || SYSTEM_FILE_NAMES.has(name.toLowerCase());
+}
+
 /** Whether `name` is one of Takeout's known non-media JSON files. */
 export function isKnownNonMediaJson(name: string): boolean {
   // Every name of a listing is asked: most are told apart by length alone.

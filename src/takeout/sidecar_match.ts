@@ -18,7 +18,10 @@
 // Files without a sidecar of their own then take their original's:
 //
 //   edited / edited-clipped  IMG-edited.jpg, IMG-bearbeitet(1).jpg, a stem clipped to "IMG-ed"
-//   live-pair                PXL_x.MP / PXL_x.mp4 beside PXL_x.MP.jpg, MVIMG_x.MP4, IMG_x.MOV
+//   live-pair                PXL_x.MP / PXL_x.mp4 beside PXL_x.MP.jpg, MVIMG_x.MP4, IMG_x.MOV;
+//                            also alone, with the still's sidecar (the still in no part given)
+//   forgotten-duplicate      X_P(1).jpg beside the sidecar X_.json of X_P.jpg, both names at
+//                            Takeout's cut, where Google wrote no X_(1).json (immich-go #68)
 //
 // Nothing is dropped: every media file gets a result, those left without
 // metadata are listed, and so are the sidecars no file claimed. The result
@@ -73,7 +76,20 @@ export type MatchRule =
   | "edited"
   | "edited-clipped"
   | "live-pair"
+  | "forgotten-duplicate"
   | "none";
+
+/**
+ * Rules by which a file takes the sidecar written for another file (an
+ * edit's original, a video half's still, a duplicate's first copy): the
+ * file gets that file's metadata, not its identity.
+ */
+export const BORROWING_RULES: ReadonlySet<MatchRule> = new Set<MatchRule>([
+  "edited",
+  "edited-clipped",
+  "live-pair",
+  "forgotten-duplicate",
+]);
 
 /** The result for one media file. */
 export interface MediaMatch {
@@ -97,6 +113,11 @@ export interface MediaMatch {
   editOf?: string;
   /** The still this file is the video half of. */
   pairOf?: string;
+  /**
+   * The file this one is a forgotten duplicate of (the same upload, whose
+   * sidecar Google wrote once): `X_P.jpg` for `X_P(1).jpg`.
+   */
+  duplicateOf?: string;
 }
 
 export interface SidecarMatchResult {
@@ -129,6 +150,7 @@ interface MediaFile {
   editOf?: MediaFile;
   editRule?: MatchRule;
   pairOf?: MediaFile;
+  dupOf?: MediaFile;
 }
 
 /** One way to read a sidecar's name: the media name it is for, and a `(n)`. */
@@ -474,6 +496,13 @@ function titleKeys(title: string, parts: SidecarNameParts): string[] {
     if (counter !== undefined) {
       keys.push(`stem:${foldName(`${stem}(${counter})`)}`);
     }
+  } else {
+    // A copy made under another format keeps the whole name before its
+    // own extension (`IMG_1.HEIC.jpg`, as converters name them).
+    if (own) keys.push(`stem:${foldName(named)}`);
+    if (counter !== undefined) {
+      keys.push(`stem:${foldName(withCounter(named, counter))}`);
+    }
   }
   return keys;
 }
@@ -709,9 +738,19 @@ function stillRank(m: MediaFile): number {
   return at < 0 ? STILL_PREFERENCE.length : at;
 }
 
-/** A stem without Pixel's ".MP" / ".MV" marker: the shot's own name. */
+/**
+ * A still's stem without Pixel's ".MP" / ".MV" marker: the shot's own
+ * name. The marker of an edited alternate keeps its number
+ * (`X.MP~2.jpg` is the still of `X.MP~2`, not of `X.MP`).
+ */
 function motionCore(stem: string): string {
-  return foldName(stem.replace(/\.(mp|mv)$/i, ""));
+  return foldName(stem.replace(/\.(mp|mv)(~\d+)?$/i, "$2"));
+}
+
+/** The core a video half shares with its still (see motionCore). */
+function videoCore(stem: string, ext: string): string {
+  const alternate = /^\.(?:mp|mv)(~\d+)$/i.exec(ext);
+  return foldName(stem) + (alternate?.[1] ?? "");
 }
 
 /** Edited copies and their originals, in one folder. */
@@ -795,10 +834,10 @@ function findPairs(media: MediaFile[]): void {
     }
   }
   for (const m of media) {
-    if (m.type !== "video" || m.own !== undefined || m.editOf !== undefined) {
+    if (!isVideoHalf(m) || m.own !== undefined || m.editOf !== undefined) {
       continue;
     }
-    const found = stills.get(motionCore(m.stem)) ?? [];
+    const found = stills.get(videoCore(m.stem, m.ext)) ?? [];
     if (found.length === 0) continue;
     const sorted = [...found].sort((a, b) =>
       Number(b.own !== undefined) - Number(a.own !== undefined) ||
@@ -809,11 +848,132 @@ function findPairs(media: MediaFile[]): void {
   }
 }
 
+/**
+ * The (core, counter) key a still's name gives its video half: for
+ * `IMG_1976.HEIC` with counter 1 (`...supplemental-metadata(1).json`),
+ * or `IMG_1976(1).HEIC`, "img_1976" and 1.
+ */
+function stillKey(
+  name: string,
+  counter: number | undefined,
+): string | undefined {
+  const { stem, ext } = splitExtension(name);
+  if (mediaTypeOf(`x${ext}`) !== "photo") return undefined;
+  const split = counter === undefined ? splitCounter(stem) : undefined;
+  const base = split?.counter === undefined ? stem : split.base;
+  return counterKey(motionCore(base), counter ?? split?.counter);
+}
+
+/**
+ * Video halves whose still is in no part given: the still's sidecar, left
+ * unclaimed beside them, is theirs (`PXL_x.MP` with `PXL_x.MP.jpg.json`,
+ * `IMG_1(1).MP4` with `IMG_1.HEIC.supplemental-metadata(1).json`). A video
+ * in another folder never takes it: folders are matched apart.
+ */
+function claimForLonePairs(media: MediaFile[], sidecars: SidecarFile[]): void {
+  const lone = media.filter((m) =>
+    isVideoHalf(m) && resolvedSidecar(m) === undefined &&
+    m.editOf === undefined
+  );
+  if (lone.length === 0) return;
+  const byStill = new Map<string, SidecarFile[]>();
+  for (const s of sidecars) {
+    if (s.claimed) continue;
+    const keys = new Set<string>();
+    for (const r of partsOf(s).readings) {
+      const key = stillKey(r.key, r.counter);
+      if (key !== undefined) keys.add(key);
+    }
+    if (s.title !== undefined) {
+      const key = stillKey(s.title, partsOf(s).counter);
+      if (key !== undefined) keys.add(key);
+    }
+    for (const key of keys) push(byStill, key, s);
+  }
+  for (const m of lone) {
+    const base = m.counterBase ?? m.stem;
+    const found = (byStill.get(counterKey(videoCore(base, m.ext), m.counter)) ??
+      []).filter((s) => !s.claimed);
+    if (found.length === 0) continue;
+    found.sort((a, b) => byText(a.name, b.name) || byText(a.path, b.path));
+    m.own = { sidecar: found[0], rule: "live-pair" };
+    found[0].claimed = true;
+  }
+}
+
+/**
+ * Numbered files at Takeout's cut left without a sidecar: Google wrote one
+ * sidecar for the upload, named after the first file (`X_.json`, cut at 46
+ * units, for `X_P.jpg`), and none for `X_P(1).jpg`. Below the cut the name
+ * of a sidecar always tells the numbered files apart, so there a numbered
+ * file never takes the unnumbered one's sidecar.
+ */
+function findForgottenDuplicates(
+  media: MediaFile[],
+  sidecars: SidecarFile[],
+): void {
+  const waiting = media.filter((m) =>
+    m.counter !== undefined && resolvedSidecar(m) === undefined &&
+    m.editOf === undefined && m.pairOf === undefined
+  );
+  if (waiting.length === 0) return;
+  const byName = new Map<string, MediaFile[]>();
+  for (const m of media) push(byName, foldName(m.name), m);
+  let atCut: Map<string, SidecarFile[]> | undefined;
+  for (const m of waiting) {
+    const base = newMedia(`${m.counterBase}${m.ext}`, m.folder);
+    const isAtCut = (s: SidecarFile) =>
+      partsOf(s).atLimit && partsOf(s).counter === undefined &&
+      titleScore(s, base) > 0 &&
+      clippedKeys(base).some((k) =>
+        partsOf(s).raws.some((r) => counterKey(r.key, r.counter) === k.key)
+      );
+    const original = (byName.get(foldName(base.name)) ?? []).find((o) => {
+      const own = resolvedSidecar(o);
+      return o !== m && own !== undefined && isAtCut(own);
+    });
+    if (original !== undefined) {
+      m.dupOf = original;
+      continue;
+    }
+    if (atCut === undefined) {
+      atCut = new Map();
+      for (const s of sidecars) {
+        if (!partsOf(s).atLimit || partsOf(s).counter !== undefined) continue;
+        for (const r of partsOf(s).raws) {
+          push(atCut, counterKey(r.key, r.counter), s);
+        }
+      }
+    }
+    const found = new Set<SidecarFile>();
+    for (const k of clippedKeys(base)) {
+      for (const s of atCut.get(k.key) ?? []) {
+        if (titleScore(s, base) > 0) found.add(s);
+      }
+    }
+    if (found.size === 0) continue;
+    const sidecar = [...found].sort((a, b) =>
+      byText(a.name, b.name) || byText(a.path, b.path)
+    )[0];
+    m.own = { sidecar, rule: "forgotten-duplicate" };
+    sidecar.claimed = true;
+  }
+}
+
+/**
+ * Whether a file may be the video half of a live or motion photo: a video,
+ * or a file without an extension (old Android motion photos, `MVIMG_x`
+ * beside `MVIMG_x.jpg`).
+ */
+function isVideoHalf(m: Pick<MediaFile, "type" | "ext">): boolean {
+  return m.type === "video" || (m.type === undefined && m.ext === "");
+}
+
 /** The sidecar a file's metadata comes from, following edits and pairs. */
 function resolvedSidecar(m: MediaFile, depth = 0): SidecarFile | undefined {
   if (m.own !== undefined) return m.own.sidecar;
   if (depth > 2) return undefined;
-  const from = m.editOf ?? m.pairOf;
+  const from = m.editOf ?? m.pairOf ?? m.dupOf;
   return from === undefined ? undefined : resolvedSidecar(from, depth + 1);
 }
 
@@ -842,7 +1002,14 @@ function nameFromTitle(
 function originalNameOf(m: MediaFile, depth = 0): string {
   // An edit that took its absent original's sidecar: the title is the
   // original's name, not the edit's.
-  if (m.own?.rule === "edited") return m.name;
+  if (m.own?.rule === "edited" || m.own?.rule === "live-pair") return m.name;
+  if (m.own?.rule === "forgotten-duplicate" || m.dupOf !== undefined) {
+    // The same upload as the file the sidecar is named for: its title is
+    // this file's name too, as the API names duplicates.
+    const title = resolvedSidecar(m)?.title;
+    const named = title === undefined ? undefined : nameFromTitle(title, m);
+    return named ?? m.name;
+  }
   if (m.own !== undefined && m.own.sidecar.title !== undefined) {
     const named = nameFromTitle(m.own.sidecar.title, m);
     if (named !== undefined) return named;
@@ -881,12 +1048,15 @@ function resultOf(m: MediaFile): MediaMatch {
         ? m.editRule!
         : m.pairOf !== undefined
         ? "live-pair"
+        : m.dupOf !== undefined
+        ? "forgotten-duplicate"
         : "none"),
     originalName: originalNameOf(m),
   };
   if (sidecar !== undefined) result.sidecar = sidecar.path;
   if (m.editOf !== undefined) result.editOf = m.editOf.path;
   if (m.pairOf !== undefined) result.pairOf = m.pairOf.path;
+  if (m.dupOf !== undefined) result.duplicateOf = m.dupOf.path;
   return result;
 }
 
@@ -897,6 +1067,8 @@ function matchFolder(media: MediaFile[], sidecars: SidecarFile[]): void {
   findEdits(media);
   claimForOrphanEdits(media, rules);
   findPairs(media);
+  claimForLonePairs(media, sidecars);
+  findForgottenDuplicates(media, sidecars);
 }
 
 /**
@@ -988,11 +1160,16 @@ function matchOneFolder(
     involved[k] = 1;
     any = true;
     if (own[k] >= 0) continue;
-    const { stem } = splitExtension(names[k]);
+    const { stem, ext } = splitExtension(names[k]);
     if (edit === undefined && stem.length >= MEDIA_STEM_LIMIT) {
       for (const s of clippedEditedStems(stem)) stems.add(foldName(s));
     }
-    if (mediaTypeOf(names[k]) === "video") cores.add(motionCore(stem));
+    if (isVideoHalf({ type: mediaTypeOf(names[k]), ext })) {
+      cores.add(videoCore(stem, ext));
+    }
+    // A numbered file may be a forgotten duplicate of the unnumbered one.
+    const numbered = splitCounter(stem);
+    if (numbered.counter !== undefined) stems.add(foldName(numbered.base));
   }
   if (!any) {
     // Every file has its exact sidecar and none is an edited copy.

@@ -24,6 +24,7 @@ import {
   isJsonName,
   isKnownNonMediaJson,
   isPhotosRootName,
+  isSystemFileName,
   isUntitledAlbumName,
   type MediaType,
   mediaTypeOf,
@@ -149,7 +150,7 @@ export interface FileClass {
    */
   dir?: string;
   folderKind?: FolderKind;
-  /** For media: by extension, or "unknown" for a file that has a sidecar. */
+  /** For media: by extension, "unknown" when the extension says nothing. */
   mediaType?: MediaType | "unknown";
   /** For "other": why it is not imported. */
   reason?: string;
@@ -326,15 +327,16 @@ function albumOf(
 
 /**
  * What one file is, from its NFC name, its folder's place, the library
- * folder holding it, the folded names of the files in its matching folder
- * (`names`, for media whose extension only their sidecar vouches for), and
- * its JSON kind when its content was read.
+ * folder holding it, and its JSON kind when its content was read. Google
+ * Photos holds photos and videos only, so every file of the library that
+ * is not JSON (a sidecar, album metadata or one of Takeout's own files) is
+ * an item, whatever its extension: a Pixel's `.cover`, `.MP~2`, none at
+ * all. The same holds in every folder, the library's root included.
  */
 export function classifyFile(
   name: string,
   place: FolderPlace | undefined,
   folder: TakeoutFolder | undefined,
-  names: { has(name: string): boolean } | undefined,
   kind: JsonKind | undefined,
 ): FileClass {
   const out: FileClass = { class: "other" };
@@ -343,25 +345,16 @@ export function classifyFile(
     return out;
   }
   out.dir = place.dir;
-  if (place.inside.length === 0 || folder === undefined) {
-    out.folder = place.root;
-    out.folderKind = "root";
-    const type = mediaTypeOf(name);
-    if (type !== undefined) {
-      out.class = "media";
-      out.mediaType = type;
-    } else {
-      out.reason = isKnownNonMediaJson(name)
-        ? "Takeout's own file, not a photo or video"
-        : "not a photo or video";
-    }
+  const atRoot = place.inside.length === 0 || folder === undefined;
+  out.folder = atRoot ? place.root : folder.path;
+  out.folderKind = atRoot ? "root" : folder.kind;
+  if (isSystemFileName(name)) {
+    out.reason = "a file of the operating system, not of Google Photos";
     return out;
   }
-  out.folder = folder.path;
-  out.folderKind = folder.kind;
   if (isJsonName(name)) {
     if (isAlbumFile(name, kind)) {
-      if (folder.kind === "album" && place.inside.length === 1) {
+      if (!atRoot && folder.kind === "album" && place.inside.length === 1) {
         out.class = "album-metadata";
       } else {
         out.reason = "album metadata outside an album folder";
@@ -373,24 +366,8 @@ export function classifyFile(
     }
     return out;
   }
-  const type = mediaTypeOf(name);
-  if (type !== undefined) {
-    out.class = "media";
-    out.mediaType = type;
-    return out;
-  }
-  // A file Google kept as media although its extension is unknown here:
-  // its sidecar says so. Never drop it.
-  const key = foldName(name);
-  if (
-    names?.has(`${key}.json`) ||
-    names?.has(`${key}.supplemental-metadata.json`)
-  ) {
-    out.class = "media";
-    out.mediaType = "unknown";
-    return out;
-  }
-  out.reason = "not a photo or video";
+  out.class = "media";
+  out.mediaType = mediaTypeOf(name) ?? "unknown";
   return out;
 }
 
@@ -420,17 +397,13 @@ export function classifyTakeout(
     return value === undefined ? undefined : jsonKind(value);
   };
 
-  // The names in each matching folder, and the album files directly in each
-  // library folder (they decide between album and year/special folder).
-  const namesIn = new Map<string, Set<string>>();
+  // The album files directly in each library folder (they decide between
+  // album and year/special folder).
   const albumFiles = new Map<string, AlbumFile[]>();
   const kinds: (JsonKind | undefined)[] = [];
   split.forEach((e, i) => {
     const place = layout.place(e.path);
     if (place?.folder === undefined) return;
-    let names = namesIn.get(place.dir);
-    if (names === undefined) namesIn.set(place.dir, names = new Set());
-    names.add(foldName(e.name));
     if (!isJsonName(e.name)) return;
     const kind = kinds[i] = kindOf(e.entry.path);
     if (isAlbumFile(e.name, kind) && place.inside.length === 1) {
@@ -462,7 +435,6 @@ export function classifyTakeout(
         e.name,
         place,
         folder,
-        place === undefined ? undefined : namesIn.get(place.dir),
         kinds[i],
       ),
     };

@@ -975,3 +975,52 @@ Deno.test("itemByOriginalName finds the same photo under another id by name and 
     );
   });
 });
+
+Deno.test("renameItem gives a Takeout record the API's id with its extras, hash and albums; the old id stays an alias", async () => {
+  await withFolder((dir) => {
+    const db = open(dir);
+    try {
+      db.insertItem(item(1, { remoteId: "takeout:AF1Qip", source: "takeout" }));
+      db.putContentHash("takeout:AF1Qip", "ab".repeat(32), 10);
+      db.putItemExtras("takeout:AF1Qip", {
+        people: ["Ann"],
+        favorite: true,
+        archived: false,
+        trashed: false,
+        photoUrl: "https://photos.google.com/photo/AF1Qip",
+      });
+      db.putAlbum({
+        remoteId: "takeout-album:Trip",
+        albumName: "Trip",
+        size: 1,
+        isShared: false,
+      });
+      db.putAlbumFile("takeout-album:Trip", "takeout:AF1Qip", 0);
+      db.insertItem(item(2, { remoteId: "api-2" }));
+
+      assert.equal(db.renameItem("takeout:AF1Qip", "api-2"), false, "taken id");
+      assert.equal(db.renameItem("missing", "api-9"), false, "no such item");
+      assert.equal(db.renameItem("takeout:AF1Qip", "api-1"), true);
+      assert.equal(db.getItem("takeout:AF1Qip"), undefined);
+      const moved = db.getItem("api-1")!;
+      assert.equal(moved.source, "takeout");
+      assert.equal(moved.fileName, "IMG_1.jpg");
+      assert.equal(db.getItemExtras("api-1")?.people[0], "Ann");
+      assert.equal(
+        db.itemByPhotoUrl("https://photos.google.com/photo/AF1Qip")?.remoteId,
+        "api-1",
+      );
+      assert.equal(db.itemByAlias("takeout:AF1Qip")?.remoteId, "api-1");
+      assert.deepEqual(
+        db.albumFiles("takeout-album:Trip").map((f) => f.item.remoteId),
+        ["api-1"],
+      );
+      assert.deepEqual(
+        db.itemsTakenAt(moved.createDate).map((i) => i.remoteId),
+        ["api-1"],
+      );
+    } finally {
+      db.close();
+    }
+  });
+});

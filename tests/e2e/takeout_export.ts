@@ -6,6 +6,8 @@
 
 import { join } from "node:path";
 import { LocalData } from "../../src/db/local_data.ts";
+import { ArchiveSet } from "../../src/takeout/archive_set.ts";
+import { assertEquals } from "../assert.ts";
 import type { IndexedItem } from "../../src/db/rows.ts";
 import {
   type TarEntrySpec,
@@ -175,18 +177,116 @@ export function heic(n: number): Uint8Array {
   return bytes;
 }
 
-/** `gphotos-sync takeout ROOT PARTS... ARGS`. */
-export function takeout(
+/**
+ * `gphotos-sync takeout ROOT PARTS... ARGS`. Every run that writes a report
+ * is checked: every entry of the parts ends in exactly one place of it.
+ */
+export async function takeout(
   root: string,
   parts: string[],
   args: string[] = [],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  return runProgram(
+  const started = Date.now();
+  const result = await runProgram(
     ["takeout", root, ...parts, ...args],
     { NO_COLOR: "1" },
     options,
   );
+  let written: Date | null | undefined;
+  try {
+    written = (await Deno.stat(join(root, REPORT))).mtime;
+  } catch {
+    written = undefined;
+  }
+  if (written && written.getTime() >= started && !args.includes("--dry-run")) {
+    assertEntriesAddUp(
+      await readReport(root),
+      await listedEntries(parts),
+      `takeout ${parts.join(" ")}`,
+    );
+  }
+  return result;
+}
+
+const REPORT = "gphotos.takeout-report.json";
+
+/**
+ * Where the report puts an entry: each file entry of the parts is counted
+ * in exactly one of these.
+ */
+export const ENTRY_BUCKETS = [
+  "imported",
+  "replacedApiCopies",
+  "identical",
+  "copies",
+  "alreadyPresent",
+  "skippedTrash",
+  "skippedArchived",
+  "skippedVideos",
+  "failed",
+  "notRead",
+  "sidecars",
+  "albumMemberships",
+  "unclaimedSidecars",
+  "unreadableJson",
+  "albumMetadata",
+  "otherFiles",
+  "repeated",
+  "refused",
+] as const;
+
+/**
+ * The report's entries add up to the listing (`listed` file entries,
+ * directories aside), and its lists hold as many as its counts say.
+ */
+export function assertEntriesAddUp(
+  // deno-lint-ignore no-explicit-any
+  report: any,
+  listed: number,
+  what = "",
+): void {
+  const e = report.entries;
+  assertEquals(
+    Object.keys(e).filter((k) => k !== "listed").sort(),
+    [...ENTRY_BUCKETS].sort(),
+    `${what}: the report's entry buckets`,
+  );
+  const sum = ENTRY_BUCKETS.reduce((n, k) => n + e[k], 0);
+  assertEquals(
+    { listed: e.listed, sum },
+    { listed, sum: listed },
+    `${what}: every entry ends in exactly one place of the report ${
+      JSON.stringify(e)
+    }`,
+  );
+  assertEquals(e.unclaimedSidecars, report.unclaimedSidecars.length, what);
+  assertEquals(e.unreadableJson, report.unreadableJson.length, what);
+  assertEquals(
+    e.otherFiles,
+    report.otherFiles.reduce(
+      (n: number, o: { entries?: number }) => n + (o.entries ?? 1),
+      0,
+    ),
+    what,
+  );
+  assertEquals(e.refused, report.refused.length, what);
+}
+
+/** File entries of the parts (directories aside), read by the test itself. */
+export async function listedEntries(parts: string[]): Promise<number> {
+  let set: ArchiveSet;
+  try {
+    set = await ArchiveSet.open(parts);
+  } catch {
+    return 0;
+  }
+  try {
+    const listing = await set.list();
+    return listing.entries.filter((e) => e.kind !== "dir").length;
+  } finally {
+    await set.close();
+  }
 }
 
 /** What one imported item looks like, from the index and the disk. */

@@ -21,7 +21,12 @@ import {
   sandboxGrants,
 } from "../../src/cli/permissions.ts";
 import { type Backup, backup, MAIN } from "../e2e/harness.ts";
-import { readReport, writeExport } from "../e2e/takeout_export.ts";
+import {
+  assertEntriesAddUp,
+  listedEntries,
+  readReport,
+  writeExport,
+} from "../e2e/takeout_export.ts";
 import { PICKER_SCOPE } from "./pick_subject.ts";
 import { buildExport } from "./takeout_subject.ts";
 import { Rng } from "./kit.ts";
@@ -213,6 +218,7 @@ const COMMANDS: Command[] = [
     readOnly: (b) => partsOf(b)[0],
     check: async (b) => {
       const report = await readReport(b.root);
+      assertEntriesAddUp(report, await listedEntries(partsOf(b)), "takeout");
       assertEquals(report.counts.failed, 0);
       assert(report.counts.imported >= 12, JSON.stringify(report.counts));
       assert(report.counts.albums > 0, "no album folder was made");

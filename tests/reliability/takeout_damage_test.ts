@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
 import { listFiles } from "../e2e/harness.ts";
 import {
+  assertEntriesAddUp,
   type ExportFile,
+  listedEntries,
   type PartFormat,
   readReport,
   snapshot,
@@ -248,6 +250,23 @@ async function soak(seed: number, count: number, rate: number) {
       problems.push(`first import exited ${first.code}: ${first.stderr}`);
     }
     if (hasStackTrace(first.stderr)) problems.push("stack trace on screen");
+    // Every entry the program could list ends in one place of the report
+    // (the test, which may read the unreadable part, leaves it out).
+    const entriesWrong = async (parts: string[], what: string) => {
+      try {
+        assertEntriesAddUp(
+          await readReport(root),
+          await listedEntries(parts),
+          what,
+        );
+      } catch (err) {
+        problems.push(err instanceof Error ? err.message : String(err));
+      }
+    };
+    await entriesWrong(
+      damaged.given.filter((p) => p !== damaged.unreadable),
+      "first import",
+    );
     const report = await readReport(root).catch(() => undefined);
     const named = ((report?.failed ?? []) as { name: string }[]).map((f) =>
       f.name
@@ -297,6 +316,7 @@ async function soak(seed: number, count: number, rate: number) {
         }`,
       );
     }
+    await entriesWrong(damaged.parts, "import of whole parts");
     // What was already right was left alone; the rest is imported now,
     // dated by its sidecar; what was imported undated stays as it was.
     const after = await snapshot(

@@ -12,9 +12,12 @@ import { join } from "node:path";
 import { photoIdOf } from "../../src/sync/takeout_plan.ts";
 import { type Backup, backup } from "../e2e/harness.ts";
 import {
+  assertEntriesAddUp,
   type ExportFile,
+  listedEntries,
   type PartFormat,
   photoUrl,
+  readReport,
   sidecarJson,
   supplementalName,
   writeExport,
@@ -460,6 +463,16 @@ class TakeoutCrashScenario implements CrashScenario {
       }
       for (const t of await tempFiles(join(this.b.dir, "parts"))) {
         found.problems.push(`temp file beside the parts: ${t}`);
+      }
+      // The run that finished accounted for every entry of the parts.
+      try {
+        assertEntriesAddUp(
+          await readReport(this.b.root),
+          await listedEntries(this.parts),
+          "the finishing import",
+        );
+      } catch (err) {
+        found.problems.push(err instanceof Error ? err.message : String(err));
       }
     }
     if (this.before) {

@@ -120,8 +120,15 @@ Deno.test("items already backed up are not fetched again, whether by id or by na
     assertEquals(plan.added, 0);
     assertEquals(plan.alreadyBackedUp, 2);
     assertEquals(plan.toFetch.map((e) => e.item.remoteId), ["y"]);
-    assertEquals(plan.members, ["x", "takeout:IMG_9.JPG", "y"]);
-    assertEquals(db.getItem("other-id"), undefined);
+    // The Takeout import's record of the same upload takes the picked id:
+    // one record, its file left as it is.
+    assertEquals(plan.members, ["x", "other-id", "y"]);
+    assertEquals(db.getItem("takeout:IMG_9.JPG"), undefined);
+    const adopted = db.getItem("other-id")!;
+    assertEquals(
+      [adopted.source, adopted.path, adopted.fileName, adopted.downloaded],
+      ["takeout", "photos/2018/01", "IMG_9.JPG", true],
+    );
     // A picker row not downloaded yet now belongs to the newer session.
     assertEquals(db.getItem("y")!.sourceRef, "s2");
     assertEquals(db.getItem("x")!.sourceRef, "s1");

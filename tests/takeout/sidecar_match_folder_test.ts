@@ -33,6 +33,13 @@ const MEDIA = [
   "Cafe\u0301.jpg",
   "noextension",
   "photo(2).png",
+  "PXL_20210102_221126856.MP~2",
+  "PXL_20210102_221126856.MP~2.jpg",
+  "MVIMG_3",
+  "IMG_9(1).MP4",
+  "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_P.jpg",
+  "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_P(1).jpg",
+  "IMG_2.HEIC.jpg",
 ];
 
 const SIDECARS = [
@@ -56,6 +63,9 @@ const SIDECARS = [
   "noextension.supplemental-metadata.json",
   "photo.png(2).json",
   "orphan.jpg.json",
+  "PXL_20210102_221126856.MP~2.jpg.json",
+  "IMG_9.HEIC.supplemental-metadata(1).json",
+  "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_.json",
 ];
 
 const TITLES = [

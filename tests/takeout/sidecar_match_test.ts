@@ -586,6 +586,137 @@ Deno.test("live and motion photo video halves take the still's sidecar", () => {
   }
 });
 
+Deno.test("a video half whose still is in no part takes the still's sidecar; a video in another folder never does", () => {
+  for (const folder of FOLDERS) {
+    const { seen, result } = run(folder, [
+      "PXL_20231006_063909898.MP",
+      "IMG_1976(1).MP4",
+      "MVIMG_20191230_232926",
+    ], [
+      "PXL_20231006_063909898.MP.jpg.supplemental-metadata.json",
+      {
+        name: "IMG_1976.HEIC.supplemental-metadata(1).json",
+        title: "IMG_1976.HEIC",
+      },
+      "MVIMG_20191230_232926.jpg.json",
+    ]);
+    expectMatch(
+      seen,
+      "PXL_20231006_063909898.MP",
+      "PXL_20231006_063909898.MP.jpg.supplemental-metadata.json",
+      "live-pair",
+    );
+    expectMatch(
+      seen,
+      "IMG_1976(1).MP4",
+      "IMG_1976.HEIC.supplemental-metadata(1).json",
+      "live-pair",
+    );
+    expectMatch(
+      seen,
+      "MVIMG_20191230_232926",
+      "MVIMG_20191230_232926.jpg.json",
+      "live-pair",
+    );
+    for (const m of seen.keys()) {
+      assertEquals(seen.get(m)!.pairOf, undefined, m);
+      assertEquals(seen.get(m)!.originalName, m, "keeps its own name");
+    }
+    assertEquals(result.unclaimedSidecars, []);
+  }
+  // immich-go #390: IMG_0170.MP4 in 2018 is not IMG_0170.HEIC of 2023.
+  const apart = matchSidecars(
+    [{ path: "Takeout/Google Photos/Photos from 2018/IMG_0170.MP4" }],
+    [{ path: "Takeout/Google Photos/Photos from 2023/IMG_0170.HEIC.json" }],
+  );
+  assertEquals(apart.matches[0].matchedBy, "none");
+  assertEquals(apart.unclaimedSidecars.length, 1);
+});
+
+Deno.test("a motion photo's edited alternate (.MP~2) pairs with its own still", () => {
+  const { seen } = run(FOLDERS[0], [
+    "PXL_20210102_221126856.MP",
+    "PXL_20210102_221126856.MP~2",
+    "PXL_20210102_221126856.MP.jpg",
+    "PXL_20210102_221126856.MP~2.jpg",
+  ], [
+    "PXL_20210102_221126856.MP.jpg.json",
+    "PXL_20210102_221126856.MP~2.jpg.json",
+  ]);
+  assertEquals(
+    seen.get("PXL_20210102_221126856.MP")!.pairOf,
+    "PXL_20210102_221126856.MP.jpg",
+  );
+  assertEquals(
+    seen.get("PXL_20210102_221126856.MP~2")!.pairOf,
+    "PXL_20210102_221126856.MP~2.jpg",
+  );
+});
+
+Deno.test("a numbered file at Takeout's cut with no sidecar of its own is a forgotten duplicate; below the cut it is not", () => {
+  const stem = "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_";
+  const title = `${stem}PXL_20220516_164814158.jpg`;
+  // With and without the first copy beside it (immich-go #68).
+  for (
+    const media of [[`${stem}P.jpg`, `${stem}P(1).jpg`], [`${stem}P(1).jpg`]]
+  ) {
+    const { seen, result } = run(FOLDERS[0], media, [
+      { name: `${stem}.json`, title },
+    ]);
+    const dup = seen.get(`${stem}P(1).jpg`)!;
+    assertEquals(dup.sidecar, `${stem}.json`);
+    assertEquals(
+      dup.originalName,
+      title,
+      "the upload's name, as the API has it",
+    );
+    if (media.length === 2) {
+      assertEquals(dup.rule, "forgotten-duplicate");
+      expectMatch(seen, `${stem}P.jpg`, `${stem}.json`, "clipped");
+    }
+    assertEquals(result.unclaimedSidecars, []);
+  }
+  // Below the cut the name of a sidecar tells numbered files apart.
+  const { seen, result } = run(
+    FOLDERS[0],
+    ["DSC_0104.JPG", "DSC_0104(1).JPG"],
+    [
+      { name: "DSC_0104.JPG.json", title: "DSC_0104.JPG" },
+    ],
+  );
+  expectMatch(seen, "DSC_0104.JPG", "DSC_0104.JPG.json", "exact-json");
+  expectMatch(seen, "DSC_0104(1).JPG", undefined, "none");
+  assertEquals(result.unmatchedMedia, [`${FOLDERS[0]}/DSC_0104(1).JPG`]);
+});
+
+Deno.test("a copy named after the whole title plus its own extension (IMG.HEIC.jpg) finds the sidecar by its title", () => {
+  const { seen } = run(FOLDERS[0], [
+    "IMG_2367(1).HEIC.jpg",
+    "Fin de año.HEIC.jpg",
+  ], [
+    {
+      name: "IMG_2367.HEIC.supplemental-metadata(1).json",
+      title: "IMG_2367.HEIC",
+    },
+    {
+      name: "Fin de año.HEIC.supplemental-metadata.json",
+      title: "Fin de año.HEIC",
+    },
+  ]);
+  expectMatch(
+    seen,
+    "IMG_2367(1).HEIC.jpg",
+    "IMG_2367.HEIC.supplemental-metadata(1).json",
+    "title",
+  );
+  expectMatch(
+    seen,
+    "Fin de año.HEIC.jpg",
+    "Fin de año.HEIC.supplemental-metadata.json",
+    "no-extension",
+  );
+});
+
 Deno.test("a video with its own sidecar is not a live pair; a still with none leaves both unmatched", () => {
   const { seen, result } = run(FOLDERS[0], [
     "IMG_1.HEIC",

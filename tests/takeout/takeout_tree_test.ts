@@ -321,3 +321,41 @@ Deno.test("other products in the same Takeout are left out of the library", () =
   assertEquals(drive.class, "other");
   assertEquals(drive.reason, "outside the Google Photos folder");
 });
+
+Deno.test("every file of the library that is not JSON is an item, whatever its extension and depth; JSON at the root is a sidecar", () => {
+  const root = "Takeout/Google Photos";
+  const tree = classifyTakeout(entries([
+    `${root}/Summer/cover.cover`,
+    `${root}/Photos from 2023/PXL_1.MP~2`,
+    `${root}/Photos from 2023/MVIMG_1`,
+    `${root}/Photos from 2023/notes.txt`,
+    `${root}/Photos from 2023/Camera/IMG_2.jpg`,
+    `${root}/Photos from 2023/Camera/IMG_2.jpg.json`,
+    `${root}/IMG_ROOT.jpg`,
+    `${root}/IMG_ROOT.jpg.supplemental-metadata.json`,
+    `${root}/print-subscriptions.json`,
+    `${root}/Photos from 2023/._IMG_2.jpg`,
+    `${root}/Photos from 2023/Thumbs.db`,
+  ]));
+  const got = byPath(tree.entries);
+  const expect: Record<string, string> = {
+    "Summer/cover.cover": "media album unknown",
+    "Photos from 2023/PXL_1.MP~2": "media year video",
+    "Photos from 2023/MVIMG_1": "media year unknown",
+    "Photos from 2023/notes.txt": "media year unknown",
+    "Photos from 2023/Camera/IMG_2.jpg": "media year photo",
+    "Photos from 2023/Camera/IMG_2.jpg.json": "sidecar year -",
+    "IMG_ROOT.jpg": "media root photo",
+    "IMG_ROOT.jpg.supplemental-metadata.json": "sidecar root -",
+    "print-subscriptions.json": "other root -",
+    "Photos from 2023/._IMG_2.jpg": "other year -",
+    "Photos from 2023/Thumbs.db": "other year -",
+  };
+  for (const [path, want] of Object.entries(expect)) {
+    assertEquals(summary(got.get(`${root}/${path}`)), want, path);
+  }
+  assertEquals(
+    got.get(`${root}/Photos from 2023/Camera/IMG_2.jpg`)!.dir,
+    got.get(`${root}/Photos from 2023/Camera/IMG_2.jpg.json`)!.dir,
+  );
+});

@@ -1,0 +1,343 @@
+// End-to-end: the shapes real exports take (shared/spec/takeout.md, "Shapes
+// seen in real exports"), imported by the program as a user runs it: album
+// folders holding sidecars only, album copies without sidecars listed
+// before the year folder's, a file of an unknown kind alone in an album, a
+// motion video whose photo is in no part, a forgotten duplicate, files in
+// the Google Photos folder itself; and a later export of the same library,
+// shaped otherwise, imported into the same backup.
+
+import { join } from "node:path";
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { jpeg } from "../media/media_fixtures.ts";
+import { listFiles } from "./harness.ts";
+import {
+  type ExportFile,
+  jsonName,
+  readReport,
+  sameBytes,
+  sidecarJson,
+  snapshot,
+  storedItems,
+  supplementalName,
+  takeout,
+  utf8,
+  withDir,
+  withIndex,
+  writeExport,
+} from "./takeout_export.ts";
+
+const R = "Takeout/Google Photos";
+
+function bytes(label: string): Uint8Array {
+  return jpeg({ imageUniqueId: `shape ${label}`.padEnd(32, ".") });
+}
+
+function side(title: string, id: string, taken: string, description = "") {
+  return sidecarJson({ title, id, taken, description });
+}
+
+const ORIGINAL = "original_1d4caa6f-16c6-4c3d-901b-9387de10e528_";
+
+Deno.test("the shapes of real exports: every file imported once, dated by its own sidecar, albums whole, every entry in the report", async () => {
+  await withDir(async (dir) => {
+    const f = (path: string, data: Uint8Array, part = 0): ExportFile => ({
+      path: `${R}/${path}`,
+      data,
+      part,
+    });
+    const y23 = "Photos from 2023";
+    const files: ExportFile[] = [
+      // 1. An album folder of sidecars only; the photos are in 2023.
+      f(`${y23}/IMG_1.jpg`, bytes("1")),
+      f(
+        `${y23}/${supplementalName("IMG_1.jpg")}`,
+        side("IMG_1.jpg", "one", "2023-05-13T10:00:00Z", "one"),
+      ),
+      f(
+        `Only sidecars/${supplementalName("IMG_1.jpg")}`,
+        side("IMG_1.jpg", "one", "2023-05-13T10:00:00Z", "one"),
+        1,
+      ),
+      f(
+        "Only sidecars/metadata.json",
+        utf8.encode(JSON.stringify({ title: "Only sidecars" })),
+        1,
+      ),
+      // 2. An album copy without sidecar, listed (and read) first.
+      f("A copy first/IMG_8172.jpg", bytes("8172")),
+      f(`${y23}/IMG_8172.jpg`, bytes("8172"), 1),
+      f(
+        `${y23}/${jsonName("IMG_8172.jpg")}`,
+        side("IMG_8172.jpg", "8172", "2023-09-22T10:21:00Z", "GPS and all"),
+      ),
+      // 4. A Pixel long exposure's cover alone in an album folder.
+      f("Summer/cover.cover", bytes("cover"), 1),
+      // 5. A motion video whose photo is in no part.
+      f(`${y23}/PXL_20230101_101010101.MP`, bytes("mp"), 1),
+      f(
+        `${y23}/${supplementalName("PXL_20230101_101010101.MP.jpg")}`,
+        side(
+          "PXL_20230101_101010101.MP.jpg",
+          "mp",
+          "2023-01-01T10:10:10Z",
+          "motion",
+        ),
+      ),
+      // 6. A forgotten duplicate at Takeout's cut.
+      f(`${y23}/${ORIGINAL}P.jpg`, bytes("p")),
+      f(`${y23}/${ORIGINAL}P(1).jpg`, bytes("p1"), 1),
+      f(
+        `${y23}/${ORIGINAL}.json`,
+        side(
+          `${ORIGINAL}PXL_20220516_164814158.jpg`,
+          "orig",
+          "2022-05-16T16:48:14Z",
+          "forgotten",
+        ),
+      ),
+      // 7. Files and sidecars right in the Google Photos folder.
+      f("IMG_ROOT.jpg", bytes("root")),
+      f(
+        supplementalName("IMG_ROOT.jpg"),
+        side("IMG_ROOT.jpg", "root", "2021-01-01T01:01:01Z", "root"),
+        1,
+      ),
+      f(
+        "orphan.jpg.json",
+        side("orphan.jpg", "orphan", "2021-02-02T02:02:02Z"),
+        1,
+      ),
+      // Takeout's own files, and one of the system.
+      f("print-subscriptions.json", utf8.encode("[]")),
+      f(`${y23}/.DS_Store`, utf8.encode("x"), 1),
+      {
+        path: "Takeout/archive_browser.html",
+        data: utf8.encode("<html/>"),
+        part: 0,
+      },
+      // Another product in the same export: named once, as a folder.
+      { path: "Takeout/Drive/notes.txt", data: utf8.encode("a"), part: 0 },
+      { path: "Takeout/Drive/Docs/plan.txt", data: utf8.encode("b"), part: 0 },
+    ];
+    const parts = await writeExport(dir, files, ["zip", "tgz"]);
+    const root = join(dir, "backup");
+    const dry = await takeout(root, parts, ["--dry-run"]);
+    assertEquals(dry.code, 0, dry.stderr);
+    assertMatch(dry.stdout, / 3 albums, /, "the album of sidecars counts");
+    const r = await takeout(root, parts);
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(
+      r.stderr,
+      /1 numbered copies dated by their first copy's sidecar/,
+    );
+    const report = await readReport(root);
+    assertEquals(report.entries.listed, files.length);
+
+    const stored = await storedItems(root);
+    const one = (label: string) => {
+      const found = stored.filter((s) => sameBytes(s.bytes, bytes(label)));
+      assertEquals(found.length, 1, `${label} stored once`);
+      return found[0];
+    };
+    assertEquals(stored.length, 7);
+    const dated = (label: string, taken: string, description: string) => {
+      const s = one(label);
+      assertEquals(s.item.createDate.toISOString(), taken, label);
+      assertEquals(s.item.description, description, label);
+    };
+    dated("1", "2023-05-13T10:00:00.000Z", "one");
+    dated("8172", "2023-09-22T10:21:00.000Z", "GPS and all");
+    dated("mp", "2023-01-01T10:10:10.000Z", "motion");
+    dated("p", "2022-05-16T16:48:14.000Z", "forgotten");
+    dated("p1", "2022-05-16T16:48:14.000Z", "forgotten");
+    dated("root", "2021-01-01T01:01:01.000Z", "root");
+    assertEquals(one("cover").rel.endsWith("/cover.cover"), true);
+    assertEquals(
+      report.forgottenDuplicates.map((d: { entry: string }) => d.entry),
+      [`${R}/${y23}/${ORIGINAL}P(1).jpg`],
+    );
+    assertEquals(report.unclaimedSidecars, [`${R}/orphan.jpg.json`]);
+    assertEquals(
+      report.otherFiles.map((o: { name: string; entries?: number }) =>
+        `${o.name}${o.entries ? ` (${o.entries})` : ""}`
+      ).sort(),
+      [
+        "Takeout/Drive/ (2)",
+        `${R}/${y23}/.DS_Store`,
+        `${R}/print-subscriptions.json`,
+        "Takeout/archive_browser.html",
+      ],
+    );
+    assertEquals(report.entries.albumMemberships, 1);
+    assertEquals(report.entries.identical + report.entries.copies, 1);
+
+    withIndex(root, (db) => {
+      const albums = new Map(
+        db.albums().map((a) => [
+          a.albumName,
+          db.albumFiles(a.remoteId).map((x) => x.item.fileName).sort(),
+        ]),
+      );
+      assertEquals(Object.fromEntries(albums), {
+        "Only sidecars": ["IMG_1.jpg"],
+        "A copy first": ["IMG_8172.jpg"],
+        "Summer": ["cover.cover"],
+      });
+    });
+    const links = (await listFiles(join(root, "albums"))).sort();
+    assertEquals(
+      links,
+      [
+        "2023/0513 Only sidecars/0000_IMG_1.jpg",
+        "2023/0922 A copy first/0000_IMG_8172.jpg",
+        `${
+          stored.find((s) => s.rel.endsWith("cover.cover"))!.rel.slice(7, 11)
+        }/${
+          stored.find((s) => s.rel.endsWith("cover.cover"))!.rel.slice(12, 14)
+        }${
+          stored.find((s) => s.rel.endsWith("cover.cover"))!.item.createDate
+            .toISOString().slice(8, 10)
+        } Summer/0000_cover.cover`,
+      ].sort(),
+    );
+  });
+});
+
+/** The items of a library both exports hold, as each names their files. */
+const TITLES = {
+  plain: "IMG_20230513_101010.jpg",
+  still: "PXL_20230513_111111111.MP.jpg",
+  video: "PXL_20230513_111111111.MP",
+  accent: "Crème brûlée à Zürich.jpg",
+  two: "05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg",
+};
+
+Deno.test("a later export of the same library, shaped otherwise, keeps every album member and the album's folder", async () => {
+  await withDir(async (dir) => {
+    const y = "Photos from 2023";
+    const a = "Holiday";
+    const taken: Record<string, string> = {
+      plain: "2023-05-13T10:10:10Z",
+      still: "2023-05-13T11:11:11Z",
+      accent: "2023-05-13T12:12:12Z",
+      two: "2023-05-13T13:13:13Z",
+    };
+    const data = Object.fromEntries(
+      Object.keys(TITLES).map((k) => [k, bytes(`later ${k}`)]),
+    );
+    const sidecarOf = (k: string) =>
+      side(TITLES[k as keyof typeof TITLES], k, taken[k]);
+    // The first export: old-form sidecar names, every album copy with its
+    // sidecar, one part.
+    const first: ExportFile[] = [];
+    for (const folder of [y, a]) {
+      for (const k of ["plain", "still", "accent", "two"]) {
+        const title = TITLES[k as keyof typeof TITLES];
+        const file = k === "two" ? title : title;
+        first.push({ path: `${R}/${folder}/${file}`, data: data[k], part: 0 });
+        first.push({
+          path: `${R}/${folder}/${jsonName(title)}`,
+          data: sidecarOf(k),
+          part: 0,
+        });
+      }
+      first.push({
+        path: `${R}/${folder}/${TITLES.video}`,
+        data: data.video,
+        part: 0,
+      });
+    }
+    first.push({
+      path: `${R}/${a}/metadata.json`,
+      data: utf8.encode(JSON.stringify({ title: "Holiday" })),
+      part: 0,
+    });
+    await Deno.mkdir(join(dir, "2024"));
+    const parts1 = await writeExport(join(dir, "2024"), first, ["zip"], {
+      stamp: "20240101T000000Z",
+    });
+    const root = join(dir, "backup");
+    const r1 = await takeout(root, parts1);
+    assertEquals(r1.code, 0, r1.stderr);
+    const members = () =>
+      withIndex(root, (db) =>
+        db.albums().map((al) => [
+          al.albumName,
+          db.albumFiles(al.remoteId).map((x) =>
+            `${x.item.path}/${x.item.fileName}`
+          )
+            .sort(),
+        ]));
+    const before = members();
+    assertEquals(before[0][1].length, 5);
+    const albumTree = await listFiles(join(root, "albums"));
+    assertEquals(albumTree.length, 5);
+    assert(
+      albumTree.every((p) => p.startsWith("2023/0513 Holiday/")),
+      albumTree.join(),
+    );
+    const files = await snapshot(join(root, "photos"));
+
+    // A year later: new sidecar names, the album's names in NFD (a Mac
+    // unpacked it), the album's copies of the pair without sidecars, the
+    // parts cut elsewhere, and one new photo in the album.
+    const later: ExportFile[] = [];
+    let i = 0;
+    for (const folder of [y, a]) {
+      for (const k of ["plain", "still", "accent", "two"]) {
+        const title = TITLES[k as keyof typeof TITLES];
+        const name = folder === a ? title.normalize("NFD") : title;
+        later.push({
+          path: `${R}/${folder}/${name}`,
+          data: data[k],
+          part: i++ % 3,
+        });
+        if (folder === a && k === "still") continue;
+        later.push({
+          path: `${R}/${folder}/${supplementalName(name)}`,
+          data: sidecarOf(k),
+          part: i++ % 3,
+        });
+      }
+      later.push({
+        path: `${R}/${folder}/${TITLES.video}`,
+        data: data.video,
+        part: i++ % 3,
+      });
+    }
+    const added = bytes("added");
+    later.push(
+      { path: `${R}/Photos from 2024/IMG_NEW.jpg`, data: added, part: 2 },
+      {
+        path: `${R}/Photos from 2024/${supplementalName("IMG_NEW.jpg")}`,
+        data: side("IMG_NEW.jpg", "new", "2024-02-02T02:02:02Z"),
+        part: 0,
+      },
+      {
+        path: `${R}/${a}/métadonnées.json`,
+        data: utf8.encode(JSON.stringify({ title: "Holiday" })),
+        part: 1,
+      },
+    );
+    await Deno.mkdir(join(dir, "2025"));
+    const parts2 = await writeExport(join(dir, "2025"), later, [
+      "tgz",
+      "zip",
+      "tgz",
+    ], {
+      stamp: "20250101T000000Z",
+    });
+    const r2 = await takeout(root, parts2);
+    assertEquals(r2.code, 0, r2.stderr);
+    const report = await readReport(root);
+    assertEquals(report.counts.imported, 1, JSON.stringify(report.counts));
+    assertEquals(report.counts.alreadyPresent, 5);
+    assertEquals(members(), before, "the album keeps every member");
+    assertEquals(await listFiles(join(root, "albums")), albumTree);
+    const now = await snapshot(join(root, "photos"));
+    for (const [rel, stat] of Object.entries(files)) {
+      assertEquals(now[rel], stat, `${rel} was rewritten`);
+    }
+    assertEquals((await storedItems(root)).length, 6);
+  });
+});
