@@ -179,7 +179,12 @@ export class KnownFolders {
    * Throws UnsafePathError when it leads outside ROOT.
    */
   folder(relative: string): Promise<KnownFolder> {
-    const key = checkedSegments(this.root, relative).join("/");
+    let key: string;
+    try {
+      key = checkedSegments(this.root, relative).join("/");
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let known = this.#folders.get(key);
     if (known === undefined) {
       known = this.#look(key);
