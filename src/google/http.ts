@@ -251,6 +251,7 @@ export class HttpClient {
   readonly #maxRetryAfterMs: number;
   readonly #timeoutMs: number;
   readonly #trace: (line: string) => void;
+  readonly #tracing: boolean;
   readonly #mayCarryToken: (url: URL) => boolean;
 
   constructor(options: HttpClientOptions = {}) {
@@ -268,6 +269,7 @@ export class HttpClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const logger = this.#logger;
     this.#trace = options.trace ?? ((line) => logger.trace(line));
+    this.#tracing = options.trace !== undefined || (logger.tracing ?? true);
   }
 
   /**
@@ -461,10 +463,10 @@ export class HttpClient {
           timeoutMs,
           stopTimer: () => clearTimeout(timer),
         });
-        this.#traceLine(
+        this.#traceLine(() =>
           `${traceHead()} -> ${response.status} in ${this.#now() - started} ms${
             traceBody === undefined ? "" : ` response: ${clip(traceBody)}`
-          }`,
+          }`
         );
         return { kind: "ok", value };
       }
@@ -472,10 +474,10 @@ export class HttpClient {
       // its start is read.
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES)
         .catch(() => "");
-      this.#traceLine(
+      this.#traceLine(() =>
         `${traceHead()} -> ${response.status} in ${
           this.#now() - started
-        } ms response: ${clip(text)}`,
+        } ms response: ${clip(text)}`
       );
       return {
         kind: "status",
@@ -491,10 +493,10 @@ export class HttpClient {
       const reason = timeout.signal.aborted
         ? `no answer within ${timeoutMs} ms`
         : describeError(error);
-      this.#traceLine(
+      this.#traceLine(() =>
         `${traceHead()} -> network error in ${
           this.#now() - started
-        } ms: ${reason}`,
+        } ms: ${reason}`
       );
       return { kind: "network", reason, error };
     } finally {
@@ -502,8 +504,12 @@ export class HttpClient {
     }
   }
 
-  #traceLine(line: string): void {
-    this.#trace(redact(line));
+  /**
+   * A line of the trace, built only when it is kept: redacting a whole
+   * page of JSON for every call costs more than the call's own work.
+   */
+  #traceLine(line: () => string): void {
+    if (this.#tracing) this.#trace(redact(line()));
   }
 
   /**

@@ -38,6 +38,11 @@ export interface IndexAlbumsDeps {
   library: LibraryClient;
   profile: FsProfile;
   ctx: { logger: Logger; signal?: AbortSignal };
+  /**
+   * Albums are listed and read at once, but recorded only once this is
+   * settled (the library's own items indexed first).
+   */
+  recordAfter?: Promise<void>;
 }
 
 export interface IndexAlbumsResult {
@@ -324,6 +329,8 @@ class AlbumReader {
   async #recordHead(): Promise<void> {
     // Searches start in order, so the first album is always being read.
     this.#start();
+    await this.#deps.recordAfter;
+    this.signal.throwIfAborted();
     const job = this.#queue.shift()!;
     const contents = await job.contents!;
     this.#reading--;
