@@ -457,8 +457,12 @@ async function benchPerFile(albums: boolean) {
     let floor: Awaited<ReturnType<typeof runFloor>> | undefined;
     let program: Measured | undefined;
     let items = 0;
+    // Memory is the highest peak of the runs, time the best.
+    let peak = 0;
+    let floorPeak = 0;
     for (let r = 0; r < RUNS; r++) {
       const f = await runFloor(s, albums, `floor-${r}`);
+      floorPeak = Math.max(floorPeak, f.peakRssMb);
       if (!floor || f.seconds < floor.seconds) floor = f;
       const root = await freshRoot(s, `run-${r}`);
       const p = await runMeasured(
@@ -470,6 +474,7 @@ async function benchPerFile(albums: boolean) {
         using db = LocalData.open(root);
         items = db.counts().downloaded;
       }
+      peak = Math.max(peak, p.peakRssMb);
       if (!program || p.seconds < program.seconds) program = p;
       await Deno.remove(root, { recursive: true });
     }
@@ -491,10 +496,10 @@ async function benchPerFile(albums: boolean) {
     if (!albums) {
       rows.push({
         figure: `peak memory of that full sync (as deno task sync runs it)`,
-        measured: `${program.peakRssMb.toFixed(0)} MB`,
+        measured: `${peak.toFixed(0)} MB`,
         target: "< 93 MB (gphotos-sync's 62 MB x 1.5)",
-        baseline: `floor ${floor.peakRssMb.toFixed(0)} MB`,
-        ok: program.peakRssMb < 93,
+        baseline: `floor ${floorPeak.toFixed(0)} MB`,
+        ok: peak < 93,
       });
       await benchSyscalls(s, secret);
     }
