@@ -7,14 +7,15 @@
 import { join } from "node:path";
 import {
   type FakeGoogle,
+  type FakeItem,
   FakeLibrary,
   startFakeGoogle,
 } from "../tests/fake_google/mod.ts";
 import type { RequestClass } from "../tests/fake_google/router.ts";
 import { LocalData } from "../src/db/local_data.ts";
-import { RUNTIME_FLAGS } from "../src/cli/permissions.ts";
+import { launchArgs } from "./scoped_run.ts";
 
-const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
+const FLOOR = new URL("./bench_floor.ts", import.meta.url).pathname;
 const QUICK = Deno.args.includes("--quick");
 const API_CLASSES: RequestClass[] = [
   "list",
@@ -43,15 +44,34 @@ interface Measured {
   stderr: string;
 }
 
-/** Runs the program, sampling /proc for its peak memory and CPU time. */
-async function runMeasured(
+/**
+ * The command line `deno task sync ARGS` starts the program with: its
+ * runtime flags and exactly the permissions ARGS need (the launcher itself
+ * is left out, so that its memory is not counted).
+ */
+function programCommand(
   args: string[],
+  env: Record<string, string>,
+): string[] {
+  return launchArgs(args, Deno.cwd(), (n) => env[n] ?? Deno.env.get(n));
+}
+
+/** Runs the program as the sync task does (see programCommand). */
+function runMeasured(
+  args: string[],
+  env: Record<string, string>,
+): Promise<Measured> {
+  return runProcess(programCommand(args, env), env);
+}
+
+/** Runs `deno ARGS`, sampling /proc for its peak memory and CPU time. */
+async function runProcess(
+  denoArgs: string[],
   env: Record<string, string>,
 ): Promise<Measured> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    // As the sync task and the binary run it.
-    args: ["run", ...RUNTIME_FLAGS, "--allow-all", MAIN, ...args],
+    args: denoArgs,
     env,
     stdout: "piped",
     stderr: "piped",
@@ -333,6 +353,321 @@ async function benchDownload(capMBs: number | undefined) {
   }
 }
 
+// ---- per-file overhead: the program against the floor ------------------------
+
+/**
+ * A full sync of many small files, no bandwidth cap: the time and memory of
+ * the program (as `deno task sync` runs it) against the floor, a minimal
+ * client in the same runtime that copies the same library
+ * (scripts/bench_floor.ts), measured side by side on the same server.
+ */
+const PER_FILE_ITEMS = QUICK ? 600 : 3_000;
+const PER_FILE_SIZE = 162_000;
+const PER_FILE_ALBUMS = QUICK ? 10 : 50;
+const API_LATENCY_MS = 30;
+const MEDIA_LATENCY_MS = 5;
+/**
+ * Each side is timed this many times, alternately, and the best time of
+ * each counts: on a machine shared with other work, a single pair of runs
+ * can land on a busy moment for one side only.
+ */
+const RUNS = Number(flagValue("--runs") ?? (QUICK ? "1" : "3"));
+
+function perFileLibrary(albums: boolean) {
+  return (lib: FakeLibrary) => {
+    twentyYears(lib, PER_FILE_ITEMS, PER_FILE_SIZE);
+    if (!albums) return;
+    const all = lib.items;
+    for (let a = 0; a < PER_FILE_ALBUMS; a++) {
+      // An album is a stretch of consecutive photos (a trip, a day), and a
+      // few items are in albums only (shared by others).
+      const size = 40 + ((a * 37) % 80);
+      const from = (a * 59) % (all.length - size);
+      const members: FakeItem[] = all.slice(from, from + size);
+      if (a < 40) {
+        members.push(lib.photo(`SHARED_${a}.JPG`, "2019-06-01T10:00:00Z", {
+          inLibrary: false,
+          size: PER_FILE_SIZE,
+        }));
+      }
+      lib.album(`Album ${a}`, members);
+    }
+  };
+}
+
+/** A new, empty backup folder holding the bench's token. */
+async function freshRoot(s: Setup, name: string): Promise<string> {
+  const root = join(s.dir, name);
+  await Deno.mkdir(root);
+  await Deno.copyFile(
+    join(s.root, ".gphotos.token"),
+    join(root, ".gphotos.token"),
+  );
+  return root;
+}
+
+function accessToken(s: Setup): string {
+  return JSON.parse(Deno.readTextFileSync(join(s.root, ".gphotos.token")))
+    .access_token;
+}
+
+/** The deno arguments of the floor for `s`, writing into `dir`. */
+function floorCommand(
+  s: Setup,
+  albums: boolean,
+  dir: string,
+  extra: string[] = [],
+): string[] {
+  return [
+    "run",
+    `--allow-net=${new URL(s.google.url).host}`,
+    `--allow-write=${dir}`,
+    FLOOR,
+    "--api",
+    s.google.url,
+    "--token",
+    accessToken(s),
+    "--dir",
+    dir,
+    ...(albums ? ["--albums"] : []),
+    ...extra,
+  ];
+}
+
+async function runFloor(s: Setup, albums: boolean, name: string) {
+  const dir = join(s.dir, name);
+  await Deno.mkdir(dir);
+  const run = await runProcess(floorCommand(s, albums, dir), s.env);
+  if (run.code !== 0) throw new Error(`the floor failed: ${run.stderr}`);
+  const result = JSON.parse(run.stdout) as { items: number; bytes: number };
+  await Deno.remove(dir, { recursive: true });
+  return { ...run, items: result.items, bytes: result.bytes };
+}
+
+async function benchPerFile(albums: boolean) {
+  const s = await setup(perFileLibrary(albums), {
+    media: { latencyMs: MEDIA_LATENCY_MS },
+  });
+  try {
+    s.google.faults.add({
+      on: API_CLASSES,
+      fault: { kind: "delay", ms: API_LATENCY_MS },
+    });
+    const secret = s.args[2];
+    let floor: Awaited<ReturnType<typeof runFloor>> | undefined;
+    let program: Measured | undefined;
+    let items = 0;
+    // Memory is the highest peak of the runs, time the best.
+    let peak = 0;
+    let floorPeak = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const f = await runFloor(s, albums, `floor-${r}`);
+      floorPeak = Math.max(floorPeak, f.peakRssMb);
+      if (!floor || f.seconds < floor.seconds) floor = f;
+      const root = await freshRoot(s, `run-${r}`);
+      const p = await runMeasured(
+        [root, "--secret", secret, ...(albums ? [] : ["--skip-albums"])],
+        s.env,
+      );
+      if (p.code !== 0) throw new Error(`sync failed: ${p.stderr}`);
+      {
+        using db = LocalData.open(root);
+        items = db.counts().downloaded;
+      }
+      peak = Math.max(peak, p.peakRssMb);
+      if (!program || p.seconds < program.seconds) program = p;
+      await Deno.remove(root, { recursive: true });
+    }
+    if (!floor || !program) return;
+    const ratio = program.seconds / floor.seconds;
+    const limit = albums ? 1.4 : 1.3;
+    const mb = (floor.bytes / 1e6).toFixed(0);
+    rows.push({
+      figure: `full sync, ${items} items of ${
+        (PER_FILE_SIZE / 1000).toFixed(0)
+      } KB (${mb} MB), no cap, ${API_LATENCY_MS} ms per API call, ${MEDIA_LATENCY_MS} ms per media request, ${
+        albums ? `${PER_FILE_ALBUMS} albums` : "--skip-albums"
+      }`,
+      measured: `${program.seconds.toFixed(1)} s (${ratio.toFixed(2)}x)`,
+      target: `<= ${limit}x the floor`,
+      baseline: `floor ${floor.seconds.toFixed(1)} s, ${floor.items} items`,
+      ok: ratio <= limit && items === floor.items,
+    });
+    if (!albums) {
+      rows.push({
+        figure: `peak memory of that full sync (as deno task sync runs it)`,
+        measured: `${peak.toFixed(0)} MB`,
+        target: "< 93 MB (gphotos-sync's 62 MB x 1.5)",
+        baseline: `floor ${floorPeak.toFixed(0)} MB`,
+        ok: peak < 93,
+      });
+      await benchSyscalls(s, secret);
+    }
+  } finally {
+    await teardown(s);
+  }
+}
+
+/** strace -c's table: calls (and errors) by system call. */
+async function straceCounts(
+  args: string[],
+  env: Record<string, string>,
+): Promise<Map<string, { calls: number; errors: number }>> {
+  const out = await Deno.makeTempFile({ prefix: "gphotos-strace-" });
+  try {
+    const run = await new Deno.Command("strace", {
+      args: ["-f", "-c", "-o", out, Deno.execPath(), ...args],
+      env,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!run.success) {
+      throw new Error(`strace: ${new TextDecoder().decode(run.stderr)}`);
+    }
+    const counts = new Map<string, { calls: number; errors: number }>();
+    for (const line of (await Deno.readTextFile(out)).split("\n")) {
+      // % time  seconds  usecs/call  calls  [errors]  syscall
+      const f = line.trim().split(/\s+/);
+      if (f.length < 5 || !/^[\d.]+$/.test(f[0])) continue;
+      const name = f[f.length - 1];
+      if (name === "total") continue;
+      const errors = f.length === 6 ? Number(f[4]) : 0;
+      counts.set(name, { calls: Number(f[3]), errors });
+    }
+    return counts;
+  } finally {
+    await Deno.remove(out);
+  }
+}
+
+function hasStrace(): boolean {
+  try {
+    new Deno.Command("strace", { args: ["-V"], stdout: "null" })
+      .outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Calls by name: `after` less `before`, per file. */
+type Counts = Map<string, { calls: number; errors: number }>;
+
+function perFile(after: Counts, before: Counts, files: number) {
+  const names = new Set([...after.keys(), ...before.keys()]);
+  const out = new Map<string, number>();
+  for (const n of names) {
+    out.set(
+      n,
+      ((after.get(n)?.calls ?? 0) - (before.get(n)?.calls ?? 0)) / files,
+    );
+  }
+  return out;
+}
+
+function sum(m: Map<string, number>): number {
+  let total = 0;
+  for (const v of m.values()) total += v;
+  return total;
+}
+
+/**
+ * System calls per downloaded file, under strace -f -c: a download run
+ * (`--skip-index --skip-albums`, the index made by an earlier run) less the
+ * same run told to download nothing (`--skip-files`: the same start, the
+ * same empty folders), divided by the files; and the same for the floor
+ * (its run less its `--list-only` run). Deno's permission check resolves
+ * the path of every file a scoped program opens, a readlink per part of
+ * the path: those are counted apart, as "the runtime's".
+ */
+async function benchSyscalls(s: Setup, secret: string) {
+  const figure = "system calls per downloaded file (strace -f -c)";
+  if (!hasStrace()) {
+    console.error(
+      "strace is not installed (apt-get install -y strace): the system " +
+        "call row is skipped.",
+    );
+    rows.push({
+      figure,
+      measured: "skipped: no strace",
+      target: "<= 15 of the program's own",
+      baseline: "-",
+      ok: undefined,
+    });
+    return;
+  }
+  const root = await freshRoot(s, "strace");
+  const base = [root, "--secret", secret, "--skip-albums", "--skip-index"];
+  const index = await runMeasured(
+    [root, "--secret", secret, "--skip-albums", "--index-only"],
+    s.env,
+  );
+  if (index.code !== 0) throw new Error(index.stderr);
+  const idle = await straceCounts(
+    programCommand([...base, "--skip-files"], s.env),
+    s.env,
+  );
+  const download = await straceCounts(programCommand(base, s.env), s.env);
+  let files = 0;
+  for (const _ of walkFiles(join(root, "photos"))) files++;
+  const made = countFolders(join(root, "photos")) + 1;
+  await Deno.remove(root, { recursive: true });
+
+  const dir = join(s.dir, "strace-floor");
+  await Deno.mkdir(dir);
+  const floorIdle = await straceCounts(
+    floorCommand(s, false, dir, ["--list-only"]),
+    s.env,
+  );
+  const floorRun = await straceCounts(floorCommand(s, false, dir), s.env);
+  await Deno.remove(dir, { recursive: true });
+
+  const program = perFile(download, idle, files);
+  const floor = perFile(floorRun, floorIdle, files);
+  const runtime = program.get("readlink") ?? 0;
+  const own = sum(program) - runtime;
+  const floorRuntime = floor.get("readlink") ?? 0;
+  const top = [...program]
+    .filter(([n, v]) => n !== "readlink" && v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([n, v]) => `${n} ${v.toFixed(1)}`);
+  const mkdirs = (download.get("mkdir")?.calls ?? 0) -
+    (idle.get("mkdir")?.calls ?? 0);
+  rows.push({
+    figure,
+    measured: `${own.toFixed(1)} the program's own (${top.join(", ")}) + ${
+      runtime.toFixed(1)
+    } the runtime's (readlink); mkdir ${mkdirs} for ${made} folders`,
+    target: "<= 15 of the program's own; one mkdir per folder",
+    baseline: `floor ${(sum(floor) - floorRuntime).toFixed(1)} + ${
+      floorRuntime.toFixed(1)
+    } the runtime's, ${files} files`,
+    ok: own <= 15 && mkdirs <= made,
+  });
+}
+
+function countFolders(dir: string): number {
+  let n = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    if (entry.isDirectory) n += 1 + countFolders(join(dir, entry.name));
+  }
+  return n;
+}
+
+function* walkFiles(dir: string): Generator<string> {
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* walkFiles(path);
+    else if (entry.isFile) yield path;
+  }
+}
+
+function flagValue(name: string): string | undefined {
+  const at = Deno.args.indexOf(name);
+  return at >= 0 ? Deno.args[at + 1] : undefined;
+}
+
 // ---- nothing to do and memory ------------------------------------------------
 
 async function benchFullAndNoop() {
@@ -383,7 +718,7 @@ async function benchFullAndNoop() {
 // --only writes|indexing|download|noop runs one group of figures.
 const onlyAt = Deno.args.indexOf("--only");
 const only = onlyAt >= 0 ? Deno.args[onlyAt + 1] : undefined;
-const groups = ["writes", "indexing", "download", "noop"];
+const groups = ["writes", "indexing", "download", "perfile", "noop"];
 if (only !== undefined && !groups.includes(only)) {
   console.error(`--only takes one of: ${groups.join(", ")}`);
   Deno.exit(2);
@@ -398,6 +733,10 @@ if (runs("indexing")) {
 if (runs("download")) {
   await benchDownload(50);
   await benchDownload(undefined);
+}
+if (runs("perfile")) {
+  await benchPerFile(false);
+  await benchPerFile(true);
 }
 if (runs("noop")) await benchFullAndNoop();
 

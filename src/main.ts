@@ -1,16 +1,14 @@
-// Entry point: argv -> main(args, deps) -> exit code. The only Deno.exit.
-// Run as a program, this is the supervisor: it starts itself again as the
-// sandboxed worker (src/cli/sandbox.ts), where main() does the work under
+// Entry point: argv -> exit code, the only Deno.exit. Run as a program, this
+// is the supervisor: it starts itself again as the sandboxed worker
+// (src/cli/sandbox.ts), where main() (src/program.ts) does the work under
 // the least permissions the command line needs.
+//
+// The supervisor imports only what it needs to compute those permissions:
+// the program is loaded where it runs, in the worker. Each isolate keeps
+// the code it loaded for the whole run, and the supervisor outlives the
+// worker (about 10 MB of a sync's peak memory when it loaded it all too).
 
-import { join } from "node:path";
-import { shellWord } from "./cli/shell_word.ts";
-import { safeText } from "./cli/safe_text.ts";
-import { parseArgs, splitArgs, wantsJson } from "./cli/args.ts";
-import { EXIT_CODES, helpText, VERSION } from "./cli/help.ts";
-import type { Logger } from "./cli/log.ts";
-import { createLogger, openAppendFile } from "./cli/logger.ts";
-import { ExitCode, GphotosError, InterruptedError } from "./errors.ts";
+import { parseArgs } from "./cli/args.ts";
 import {
   linkScope,
   logFilePath,
@@ -19,379 +17,7 @@ import {
   sandboxGrants,
 } from "./cli/permissions.ts";
 import { inWorker, runSandboxed, serveWorker } from "./cli/sandbox.ts";
-import { pingHealthcheck } from "./cli/healthcheck.ts";
-import { rotateLog } from "./cli/log_rotation.ts";
-import { LOGIN_HINT } from "./google/oauth.ts";
-import type { RunContext } from "./sync/context.ts";
-import { runCommand } from "./sync/commands.ts";
-import { statPart } from "./takeout/archive_set.ts";
-import { fixedFile } from "./fs/confine.ts";
-
-const LOG_FILE = "gphotos.log";
-
-export interface MainDeps {
-  cwd: string;
-  env: (name: string) => string | undefined;
-  fetch: typeof fetch;
-  now: () => Date;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random: () => number;
-  signal: AbortSignal;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTty: boolean;
-  /** The log file's own name, when the supervisor resolved it already. */
-  logfile?: string;
-}
-
-export async function main(argv: string[], deps: MainDeps): Promise<number> {
-  const tell = (line: string) => deps.stderr(safeText(line) + "\n");
-  let parsed;
-  try {
-    parsed = parseArgs(argv, {
-      cwd: deps.cwd,
-      env: deps.env,
-      readTextFile: (p) => Deno.readTextFileSync(p),
-    });
-  } catch (e) {
-    let message = "";
-    const code = report(e, (line) => {
-      message = line;
-      tell(line);
-    }, undefined);
-    if (wantsJson(argv)) {
-      deps.stdout(finalJson(commandWord(argv), code, message) + "\n");
-    }
-    return code;
-  }
-  if ("version" in parsed) {
-    const text = `gphotos-sync ${VERSION}`;
-    deps.stdout(
-      (wantsJson(argv)
-        ? finalJson("version", ExitCode.ok, text, { version: VERSION })
-        : text) + "\n",
-    );
-    return ExitCode.ok;
-  }
-  if ("help" in parsed) {
-    const text = helpText(parsed.topic);
-    deps.stdout(
-      (wantsJson(argv) ? finalJson("help", ExitCode.ok, text) : text) + "\n",
-    );
-    return ExitCode.ok;
-  }
-  const options = parsed;
-  // The last lines said to the person make the failure paragraph: with
-  // --quiet the only thing shown, and only if the run fails (cron mails
-  // only then); quiet or not, the body of the /fail ping, so the monitor
-  // shows why.
-  const held: string[] = [];
-  const toPerson = (line: string) => {
-    held.push(line);
-    if (held.length > 20) held.shift();
-    if (!options.quiet) tell(line);
-  };
-  // What the person is told (results, errors) also goes into the log file,
-  // so a quiet scheduled run leaves its summary there.
-  let record: ((line: string) => void) | undefined;
-  // The last thing said to the person is the message of --json's last object.
-  let lastTold = "";
-  const tellPerson = (line: string) => {
-    line = safeText(line);
-    lastTold = line;
-    toPerson(line);
-    record?.(
-      `${
-        deps.now().toISOString().replace("T", " ").slice(0, 19)
-      } NOTE     ${line}`,
-    );
-  };
-  const closers: (() => void)[] = [];
-  let logger: Logger | undefined;
-  let code: number;
-  let result: object | undefined;
-  try {
-    // A dry run writes nothing at all, not even its log; status only reads,
-    // and must not make a folder out of a mistyped ROOT.
-    const dryRun = options.command === "takeout" && options.dryRun;
-    // A mistyped part is told before ROOT or its log is made.
-    if (options.command === "takeout") {
-      for (const part of options.archives) await statPart(part);
-    }
-    const readOnly = options.command === "status" && !isDir(options.root);
-    const sinks = dryRun || readOnly
-      ? {}
-      : openLogSinks(options, deps, closers, tellPerson);
-    record = sinks.file;
-    logger = createLogger(options.logLevel, {
-      stderr: toPerson,
-      file: sinks.file,
-      trace: sinks.trace,
-      now: deps.now,
-    });
-    for (const note of options.configNotes) logger.debug(note);
-    if (options.healthcheckUrl) {
-      await pingHealthcheck(options.healthcheckUrl, "start", {
-        fetch: deps.fetch,
-        logger,
-      });
-    }
-    const ctx: RunContext = {
-      logger,
-      fetch: deps.fetch,
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
-      signal: deps.signal,
-      env: deps.env,
-      print: (line) => deps.stdout(safeText(line) + "\n"),
-      tell: tellPerson,
-      stderr: options.quiet ? () => {} : deps.stderr,
-      isTty: deps.isTty,
-      result: (fields, message) => {
-        result = fields;
-        if (message !== undefined) lastTold = message;
-      },
-    };
-    code = await runCommand(options, ctx);
-  } catch (e) {
-    // What the command reported before failing is not its outcome.
-    result = undefined;
-    code = report(e, tellPerson, logger, deps.signal, options.root);
-  }
-  try {
-    if (options.json) {
-      deps.stdout(finalJson(options.command, code, lastTold, result) + "\n");
-    }
-    if (options.quiet && code !== ExitCode.ok) {
-      tell(failureParagraph(options, code, held));
-    }
-    if (options.healthcheckUrl && logger) {
-      await pingHealthcheck(
-        options.healthcheckUrl,
-        code === ExitCode.ok ? "success" : "fail",
-        {
-          fetch: deps.fetch,
-          logger,
-          body: code === ExitCode.ok
-            ? undefined
-            : failureParagraph(options, code, held),
-        },
-      );
-    }
-  } finally {
-    for (const close of closers.reverse()) close();
-  }
-  return code;
-}
-
-/**
- * --json's last object, on every exit (restic's exit_error is the model):
- * the command, its result fields if it finished, and always `exitCode` and
- * `message` (what the person was told last: the summary or the error).
- * A field that is an iterable (not an array) is written an element per
- * line as it is read, so a long plan is never held as one string.
- */
-function finalJson(
-  command: string | null,
-  code: number,
-  message: string,
-  fields: object = {},
-): string {
-  const head: Record<string, unknown> = { command };
-  const streamed: [string, Iterable<unknown>][] = [];
-  for (const [key, value] of Object.entries(fields)) {
-    if (
-      typeof value === "object" && value !== null && !Array.isArray(value) &&
-      Symbol.iterator in value
-    ) {
-      streamed.push([key, value as Iterable<unknown>]);
-    } else head[key] = value;
-  }
-  head.exitCode = code;
-  head.message = message || meaningOf(code);
-  if (streamed.length === 0) return JSON.stringify(head);
-  const parts = [JSON.stringify(head).slice(0, -1)];
-  for (const [key, items] of streamed) {
-    let first = true;
-    parts.push(`,${JSON.stringify(key)}:[`);
-    for (const item of items) {
-      parts.push(`${first ? "\n" : ",\n"}${JSON.stringify(item)}`);
-      first = false;
-    }
-    parts.push("]");
-  }
-  return parts.join("") + "}";
-}
-
-/** The command word of a command line that could not be parsed, if it can be told. */
-function commandWord(argv: readonly string[]): string | null {
-  try {
-    const raw = splitArgs(argv);
-    // Two words, the first no command: what was meant is unknown.
-    if (!raw.named && !raw.info && raw.positionals.length > 1) return null;
-    return raw.info ?? raw.command;
-  } catch {
-    return null;
-  }
-}
-
-function meaningOf(code: number): string {
-  return EXIT_CODES.find(([c]) => c === code)?.[1] ?? "failed";
-}
-
-/** One paragraph for a person reading a cron mail or a monitor's page. */
-function failureParagraph(
-  options: { command: string; root: string; logfile: string },
-  code: number,
-  lines: string[],
-): string {
-  const meaning: Record<number, string> = {
-    [ExitCode.failed]: "failed",
-    [ExitCode.usage]: "was given a bad command line or config file",
-    [ExitCode.partial]: "finished, but some items failed",
-    [ExitCode.signIn]: "needs a person to sign in again",
-    [ExitCode.interrupted]: "was interrupted",
-  };
-  const said = lines.map((l) => l.replace(/^\S+ \S+ (ERROR|WARNING)\s+/, ""))
-    .filter((l) => l.trim() !== "").slice(-6);
-  return [
-    `gphotos-sync ${options.command} ${options.root} ${
-      meaning[code] ?? "failed"
-    } (exit ${code}).`,
-    ...said,
-    `The log is ${options.logfile}.`,
-  ].join(" ");
-}
-
-/** Turns an error into its message and exit code; never a stack trace on screen. */
-function report(
-  e: unknown,
-  tell: (line: string) => void,
-  logger: Logger | undefined,
-  signal?: AbortSignal,
-  root?: string,
-): number {
-  if (
-    e instanceof InterruptedError ||
-    (signal?.aborted && !(e instanceof GphotosError))
-  ) {
-    tell(
-      "Interrupted: the index and the files on disk are consistent; run again to carry on.",
-    );
-    return ExitCode.interrupted;
-  }
-  if (e instanceof GphotosError) {
-    const message = root === undefined ? e.message : e.message.replaceAll(
-      LOGIN_HINT,
-      `gphotos-sync login ${shellWord(root)}`,
-    );
-    logger?.debug(`${e.name}: ${message}${causeText(e)}`);
-    tell(message);
-    return e.exitCode;
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  logger?.debug(err.stack ?? err.message);
-  tell(
-    `Unexpected error: ${err.message}. Nothing already backed up is lost; the log has the details.`,
-  );
-  return ExitCode.failed;
-}
-
-function causeText(e: Error): string {
-  return e.cause instanceof Error ? ` (cause: ${e.cause.message})` : "";
-}
-
-/**
- * Opens the log file (a directory gets a unique name, as in gphotos-sync) and,
- * at trace level, <ROOT>/gphotos.trace. Folders are created as needed; a log
- * that cannot be opened is reported and the run goes on without it.
- */
-function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-function openLogSinks(
-  options: { root: string; logfile: string; logLevel: string },
-  deps: Pick<MainDeps, "now" | "logfile">,
-  closers: (() => void)[],
-  tell: (line: string) => void,
-): { file?: (line: string) => void; trace?: (line: string) => void } {
-  const out: { file?: (line: string) => void; trace?: (line: string) => void } =
-    {};
-  const path = deps.logfile ?? logFilePath(options.logfile, deps.now(), isDir);
-  try {
-    Deno.mkdirSync(options.root, { recursive: true });
-    // The default log's name is fixed: a link planted there is refused.
-    if (path === join(options.root, LOG_FILE)) {
-      fixedFile(options.root, LOG_FILE);
-    }
-    rotateLog(path);
-    const log = openAppendFile(path);
-    closers.push(log.close);
-    out.file = log.write;
-  } catch (e) {
-    tell(`Cannot open the log file ${path}: ${(e as Error).message}`);
-  }
-  if (options.logLevel === "trace") {
-    try {
-      const tracePath = fixedFile(options.root, "gphotos.trace");
-      rotateLog(tracePath);
-      const trace = openAppendFile(tracePath);
-      closers.push(trace.close);
-      out.trace = trace.write;
-    } catch (e) {
-      tell(`Cannot open the trace file: ${(e as Error).message}`);
-    }
-  }
-  return out;
-}
-
-const enc = new TextEncoder();
-
-/** The real dependencies, in the worker (or in-process for help and usage errors). */
-function realDeps(
-  cwd: string,
-  isTty: boolean,
-  signal: AbortSignal,
-  logfile?: string,
-): MainDeps {
-  return {
-    cwd,
-    env: (name) => {
-      try {
-        return Deno.env.get(name);
-      } catch {
-        return undefined;
-      }
-    },
-    fetch: globalThis.fetch,
-    now: () => new Date(),
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const t = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms);
-        const onAbort = () => {
-          clearTimeout(t);
-          reject(signal!.reason);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-      }),
-    random: Math.random,
-    signal,
-    stdout: (t) => writeAll(Deno.stdout, enc.encode(t)),
-    stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
-    isTty,
-    ...(logfile === undefined ? {} : { logfile }),
-  };
-}
+import { InterruptedError } from "./errors.ts";
 
 /**
  * The supervisor: a command line that names a run goes to the sandboxed
@@ -415,6 +41,7 @@ async function supervise(argv: string[]): Promise<number> {
     options = undefined;
   }
   if (!options || !("root" in options)) {
+    const { main, realDeps } = await import("./program.ts");
     return await main(argv, realDeps(cwd, isTty, new AbortController().signal));
   }
   const logfile = logFilePath(options.logfile, new Date(), isDir);
@@ -424,12 +51,28 @@ async function supervise(argv: string[]): Promise<number> {
     grants: sandboxGrants(options, inputs, logfile),
     scope: links ? linkScope(options, inputs) : undefined,
     start: { argv, cwd, isTty, logfile },
-    stderr: (t) => writeAll(Deno.stderr, enc.encode(t)),
+    stderr: (t) => writeAll(Deno.stderr, new TextEncoder().encode(t)),
   });
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) {
+  let off = 0;
+  while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
 }
 
 if (import.meta.main) {
   if (inWorker()) {
+    // Loaded before the worker says it is ready: until then the supervisor
+    // keeps its read access, which Deno also loads the worker's modules with.
+    const { main, realDeps } = await import("./program.ts");
     serveWorker(
       (start, signal) =>
         main(
@@ -441,9 +84,4 @@ if (import.meta.main) {
   } else {
     Deno.exit(await supervise(Deno.args));
   }
-}
-
-function writeAll(w: { writeSync(p: Uint8Array): number }, bytes: Uint8Array) {
-  let off = 0;
-  while (off < bytes.length) off += w.writeSync(bytes.subarray(off));
 }

@@ -1,7 +1,7 @@
 // argv + config file -> one validated Options value. Every way a command
 // line can be wrong ends here as a UsageError (exit 2) naming the flag.
 
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "../fs/path.ts";
 import { UsageError } from "../errors.ts";
 import { flagByName, flagByShort, type FlagSpec } from "./flags.ts";
 import { parseIni, printable } from "./ini.ts";

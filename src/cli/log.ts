@@ -18,6 +18,8 @@ export interface Logger {
   debug(message: string): void;
   /** Every API call at `--log-level trace`; also written to gphotos.trace. */
   trace(message: string): void;
+  /** False when trace lines are dropped (they need not be built). */
+  readonly tracing?: boolean;
 }
 
 /** A logger that drops everything (for library code called without one). */
@@ -27,6 +29,7 @@ export const silentLogger: Logger = {
   info() {},
   debug() {},
   trace() {},
+  tracing: false,
 };
 
 /** A logger that keeps every line in memory, for tests. */

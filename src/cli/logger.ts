@@ -38,6 +38,7 @@ export function createLogger(level: LogLevel, sinks: LogSinks): Logger {
     info: (m) => emit("info", m),
     debug: (m) => emit("debug", m),
     trace: (m) => emit("trace", m),
+    tracing: level === "trace",
   };
 }
 

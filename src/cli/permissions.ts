@@ -11,7 +11,7 @@
 //   only so), which the supervisor uses for nothing but the links the
 //   worker asks for and src/cli/link_guard.ts accepts.
 
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "../fs/path.ts";
 import type { Options } from "./args.ts";
 import { LOG_GENERATIONS } from "./log_rotation.ts";
 import { acceptableTokenUri, ENDPOINT_VARIABLES } from "../google/endpoints.ts";
@@ -34,7 +34,7 @@ export const GOOGLE_HOSTS: readonly string[] = [
  * behind Deno's unstable flag.
  */
 export const RUNTIME_FLAGS: readonly string[] = [
-  "--v8-flags=--optimize-for-size",
+  "--v8-flags=--optimize-for-size,--no-opt,--no-maglev",
   "--unstable-worker-options",
 ];
 

@@ -12,11 +12,12 @@
 // symbolic links (Deno allows symlink() no other way), used for nothing but
 // the links the worker asks for and src/cli/link_guard.ts accepts.
 //
-// Messages, worker -> supervisor: ready (its modules are loaded), link,
-// done; supervisor -> worker: start, abort, linked (a link's answer).
+// Messages, worker -> supervisor: ready (its modules are loaded), links (the
+// link requests made since the last message), done; supervisor -> worker:
+// start, abort, linked (the answers to a links message).
 
 import type { Grants, LinkScope } from "./permissions.ts";
-import { guardedSymlink } from "./link_guard.ts";
+import { guardedSymlinks } from "./link_guard.ts";
 import { installSymlinkChannel, reviveError } from "../fs/symlink.ts";
 
 export interface StartMessage {
@@ -30,14 +31,16 @@ export interface StartMessage {
   links: boolean;
 }
 
+type LinkAnswer = { id: number; error?: { name: string; message: string } };
+
 type ToWorker =
   | StartMessage
   | { kind: "abort" }
-  | { kind: "linked"; id: number; error?: { name: string; message: string } };
+  | { kind: "linked"; answers: LinkAnswer[] };
 
 type FromWorker =
   | { kind: "ready" }
-  | { kind: "link"; id: number; target: string; path: string }
+  | { kind: "links"; requests: { id: number; target: string; path: string }[] }
   | { kind: "done"; code: number };
 
 /** True in the sandboxed worker, false in the supervisor. */
@@ -114,7 +117,7 @@ export function runSandboxed(run: SandboxRun): Promise<number> {
       worker.terminate();
       resolve(code);
     };
-    worker.onmessage = async (event: MessageEvent<FromWorker>) => {
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const m = event.data;
       if (m.kind === "done") return finish(m.code);
       if (m.kind === "ready") {
@@ -124,21 +127,22 @@ export function runSandboxed(run: SandboxRun): Promise<number> {
         send({ kind: "start", ...run.start, links: run.scope !== undefined });
         return;
       }
-      if (m.kind !== "link") return;
-      try {
-        if (!run.scope) {
-          throw new Deno.errors.NotCapable("This run makes no links.");
-        }
-        await guardedSymlink(run.scope, m.target, m.path);
-        send({ kind: "linked", id: m.id });
-      } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        send({
-          kind: "linked",
-          id: m.id,
-          error: { name: err.name, message: err.message },
-        });
-      }
+      if (m.kind !== "links") return;
+      const requests = Array.isArray(m.requests) ? m.requests : [];
+      const errors = run.scope
+        ? guardedSymlinks(run.scope, requests)
+        : requests.map(() =>
+          new Deno.errors.NotCapable("This run makes no links.")
+        );
+      send({
+        kind: "linked",
+        answers: requests.map((r, i) => {
+          const err = errors[i];
+          return err
+            ? { id: r.id, error: { name: err.name, message: err.message } }
+            : { id: r.id };
+        }),
+      });
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -174,17 +178,27 @@ export function serveWorker(
     if (m.kind === "abort") {
       controller.abort(abortReason());
     } else if (m.kind === "linked") {
-      const w = waiting.get(m.id);
-      waiting.delete(m.id);
-      if (m.error) w?.reject(reviveError(m.error));
-      else w?.resolve();
+      for (const answer of m.answers) {
+        const w = waiting.get(answer.id);
+        waiting.delete(answer.id);
+        if (answer.error) w?.reject(reviveError(answer.error));
+        else w?.resolve();
+      }
     } else if (m.kind === "start") {
       if (m.links) {
+        // Requests made together (an album's links) go in one message,
+        // sent once the requesting code has run as far as it can.
+        let batch: { id: number; target: string; path: string }[] = [];
+        const send = () => {
+          port.postMessage({ kind: "links", requests: batch });
+          batch = [];
+        };
         installSymlinkChannel((target, path) =>
           new Promise<void>((resolve, reject) => {
             const id = next++;
             waiting.set(id, { resolve, reject });
-            port.postMessage({ kind: "link", id, target, path });
+            if (batch.length === 0) setTimeout(send, 0);
+            batch.push({ id, target, path });
           })
         );
       }

@@ -4,7 +4,7 @@
 // (src/media/naming.ts); this catches what slips past that, including a
 // folder inside ROOT that is a symbolic link to somewhere else.
 
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep } from "./path.ts";
 import { DiskError } from "../errors.ts";
 import { UnsafePathError } from "./fs_errors.ts";
 
@@ -66,6 +66,20 @@ export async function leadsOutside(
   return first ?? resolve(path);
 }
 
+/** leadsOutside with blocking calls (for the supervisor's link checks). */
+export function leadsOutsideSync(
+  path: string,
+  realRoots: readonly string[],
+): string | undefined {
+  let first: string | undefined;
+  for (const root of realRoots) {
+    const outside = outsideLocationSync(resolve(path), root, 0);
+    if (outside === undefined) return undefined;
+    first ??= outside;
+  }
+  return first ?? resolve(path);
+}
+
 /**
  * `folder/name` for a file of fixed name the program keeps in ROOT or
  * beside the index (gphotos.sqlite, gphotos.log, the lock, the token, ...),
@@ -120,7 +134,10 @@ function fixedFileRefused(path: string, leads: string, folder: string) {
 }
 
 /** The path's parts, refusing those that could only mean escaping. */
-function checkedSegments(root: string, relativePath: string): string[] {
+export function checkedSegments(
+  root: string,
+  relativePath: string,
+): string[] {
   const refuse = (why: string) =>
     new UnsafePathError(
       `Refusing to write ${JSON.stringify(relativePath)} under ${root}: ` +
@@ -177,6 +194,40 @@ async function outsideLocation(
       if (!isInside(realRoot, realParent)) return realParent;
       const dest = resolve(realParent, await Deno.readLink(probe));
       return await outsideLocation(dest, realRoot, depth + 1);
+    }
+    const parent = dirname(probe);
+    if (parent === probe) return probe;
+    probe = parent;
+  }
+}
+
+/** outsideLocation with blocking calls. */
+function outsideLocationSync(
+  path: string,
+  realRoot: string,
+  depth: number,
+): string | undefined {
+  let probe = path;
+  while (true) {
+    try {
+      const real = Deno.realPathSync(probe);
+      return isInside(realRoot, real) ? undefined : real;
+    } catch (err) {
+      if (err instanceof Deno.errors.FilesystemLoop) return probe;
+      if (!isMissing(err)) throw err;
+    }
+    let isLink = false;
+    try {
+      isLink = Deno.lstatSync(probe).isSymlink;
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+    if (isLink) {
+      if (depth >= MAX_LINK_DEPTH) return probe;
+      const realParent = Deno.realPathSync(dirname(probe));
+      if (!isInside(realRoot, realParent)) return realParent;
+      const dest = resolve(realParent, Deno.readLinkSync(probe));
+      return outsideLocationSync(dest, realRoot, depth + 1);
     }
     const parent = dirname(probe);
     if (parent === probe) return probe;

@@ -251,6 +251,7 @@ export class HttpClient {
   readonly #maxRetryAfterMs: number;
   readonly #timeoutMs: number;
   readonly #trace: (line: string) => void;
+  readonly #tracing: boolean;
   readonly #mayCarryToken: (url: URL) => boolean;
 
   constructor(options: HttpClientOptions = {}) {
@@ -268,6 +269,7 @@ export class HttpClient {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const logger = this.#logger;
     this.#trace = options.trace ?? ((line) => logger.trace(line));
+    this.#tracing = options.trace !== undefined || (logger.tracing ?? true);
   }
 
   /**
@@ -461,10 +463,10 @@ export class HttpClient {
           timeoutMs,
           stopTimer: () => clearTimeout(timer),
         });
-        this.#traceLine(
+        this.#traceLine(() =>
           `${traceHead()} -> ${response.status} in ${this.#now() - started} ms${
             traceBody === undefined ? "" : ` response: ${clip(traceBody)}`
-          }`,
+          }`
         );
         return { kind: "ok", value };
       }
@@ -472,10 +474,10 @@ export class HttpClient {
       // its start is read.
       const text = await readBodyText(response, MAX_ERROR_BODY_BYTES)
         .catch(() => "");
-      this.#traceLine(
+      this.#traceLine(() =>
         `${traceHead()} -> ${response.status} in ${
           this.#now() - started
-        } ms response: ${clip(text)}`,
+        } ms response: ${clip(text)}`
       );
       return {
         kind: "status",
@@ -491,10 +493,10 @@ export class HttpClient {
       const reason = timeout.signal.aborted
         ? `no answer within ${timeoutMs} ms`
         : describeError(error);
-      this.#traceLine(
+      this.#traceLine(() =>
         `${traceHead()} -> network error in ${
           this.#now() - started
-        } ms: ${reason}`,
+        } ms: ${reason}`
       );
       return { kind: "network", reason, error };
     } finally {
@@ -502,8 +504,12 @@ export class HttpClient {
     }
   }
 
-  #traceLine(line: string): void {
-    this.#trace(redact(line));
+  /**
+   * A line of the trace, built only when it is kept: redacting a whole
+   * page of JSON for every call costs more than the call's own work.
+   */
+  #traceLine(line: () => string): void {
+    if (this.#tracing) this.#trace(redact(line()));
   }
 
   /**
@@ -699,6 +705,12 @@ function clip(text: string): string {
  * Wraps a response body so that a silence longer than `idleMs`, a body
  * shorter than announced, or the caller's abort ends it with a typed error
  * instead of hanging or passing a truncated file on as complete.
+ *
+ * The result is a byte stream: a reader in "byob" mode has the bytes read
+ * straight into its own buffer (fetch's body is a byte stream too), so a
+ * download allocates nothing per chunk; a default reader gets chunks of
+ * CHUNK_SIZE. A memory the garbage collector frees late is memory held:
+ * one fresh 64 KiB chunk per socket read added up to tens of MB.
  */
 function guardBody(
   source: ReadableStream<Uint8Array>,
@@ -710,7 +722,14 @@ function guardBody(
   },
 ): ReadableStream<Uint8Array> {
   const { idleMs, signal, label, expectedLength } = options;
-  const reader = source.getReader();
+  let byob: ReadableStreamBYOBReader | undefined;
+  let plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  try {
+    byob = source.getReader({ mode: "byob" });
+  } catch {
+    plain = source.getReader();
+  }
+  const reader = byob ?? plain!;
   let received = 0;
   const fail = (error: unknown): GphotosError => {
     if (signal?.aborted) return interruption(signal, label);
@@ -720,8 +739,10 @@ function guardBody(
       { cause: error },
     );
   };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: CHUNK_SIZE,
+    async pull(controller: ReadableByteStreamController) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let onAbort: (() => void) | undefined;
       const stop = new Promise<never>((_, reject) => {
@@ -742,7 +763,12 @@ function guardBody(
       });
       stop.catch(() => {});
       try {
-        const chunk = await Promise.race([reader.read(), stop]);
+        // With autoAllocateChunkSize there is always a request to fill.
+        const request = controller.byobRequest!;
+        const view = request.view as Uint8Array;
+        const chunk = byob
+          ? await Promise.race([byob.read(view), stop])
+          : await Promise.race([plain!.read(), stop]);
         if (chunk.done) {
           if (expectedLength !== undefined && received < expectedLength) {
             throw new NetworkError(
@@ -751,10 +777,16 @@ function guardBody(
             );
           }
           controller.close();
+          // A closed stream still owes the request its (empty) answer.
+          if (byob && chunk.value) request.respondWithNewView(chunk.value);
+          else request.respond(0);
           return;
         }
         received += chunk.value.byteLength;
-        controller.enqueue(chunk.value);
+        // The source read into the request's own buffer (taking it over):
+        // hand that buffer back. A chunk of the plain source is copied in.
+        if (byob) request.respondWithNewView(chunk.value);
+        else controller.enqueue(chunk.value);
       } catch (error) {
         reader.cancel().catch(() => {});
         controller.error(fail(error));
@@ -768,3 +800,6 @@ function guardBody(
     },
   }, { highWaterMark: 0 });
 }
+
+/** What a default reader of a guarded body gets per read, at most. */
+const CHUNK_SIZE = 64 * 1024;

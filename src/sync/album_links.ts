@@ -56,6 +56,8 @@ const MANIFEST_FORMAT = "gphotos-sync album links";
 const MANIFEST_VERSION = 1;
 /** Individual problems logged as warnings; the rest only counted. */
 const MAX_WARNINGS = 20;
+/** Links made together (see reconcile). */
+const LINK_BATCH = 500;
 
 export type AlbumLinkOptions =
   & Pick<
@@ -439,6 +441,8 @@ class Reconcile {
   readonly #mediaFolders = new Map<string, MediaFolder>();
   /** Folders confirmed inside their root, by absolute path. */
   readonly #confined = new Set<string>();
+  /** The album folders made (or being made) for links, by path. */
+  readonly #folders = new Map<string, Promise<boolean>>();
   /** Folders that cannot be used (a file in the way, or leading outside). */
   readonly #unusable = new Set<string>();
   /** Albums some of whose wanted links are missing after the run. */
@@ -504,7 +508,16 @@ class Reconcile {
         await this.#saveRecord();
       }
       for (const r of removals) await this.#remove(r);
-      for (const p of plans) await this.#create(p);
+      // Links are asked for together: in the sandbox the supervisor makes
+      // them, and a batch costs one message and one check per folder
+      // (src/cli/link_guard.ts). The order they are made in is free.
+      for (let i = 0; i < plans.length; i += LINK_BATCH) {
+        const made = await Promise.allSettled(
+          plans.slice(i, i + LINK_BATCH).map((p) => this.#create(p)),
+        );
+        const failed = made.find((r) => r.status === "rejected");
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      }
       for (const key of keys) {
         const root = this.#roots.get(key);
         if (root !== undefined) {
@@ -934,8 +947,22 @@ class Reconcile {
     this.#result.removed++;
   }
 
-  /** Makes the folder and any missing parents; false when it cannot. */
-  async #makeFolder(p: Planned): Promise<boolean> {
+  /**
+   * Makes the folder and any missing parents; false when it cannot. Links
+   * are made many at a time: the first of a folder makes it, the others
+   * wait for that.
+   */
+  #makeFolder(p: Planned): Promise<boolean> {
+    const key = join(p.root.abs, p.folder);
+    let made = this.#folders.get(key);
+    if (made === undefined) {
+      made = this.#makeFolderOnce(p);
+      this.#folders.set(key, made);
+    }
+    return made;
+  }
+
+  async #makeFolderOnce(p: Planned): Promise<boolean> {
     const { root, record, segments } = p;
     if (!this.#confined.has(root.abs)) {
       // The albums root itself is the user's choice: made, never removed.

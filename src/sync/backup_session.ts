@@ -59,7 +59,7 @@ export async function withBackup(
     );
     return ExitCode.ok;
   }
-  const badIds = BadIds.load(options.root, ctx.logger);
+  const badIds = await BadIds.load(options.root, ctx.logger);
   try {
     await sweepStaleTemps(options, ctx);
     const profile = await probeFsProfile(options.root, {
@@ -75,7 +75,7 @@ export async function withBackup(
     return await fn({ db, profile, badIds });
   } finally {
     try {
-      badIds.store();
+      await badIds.store();
     } catch (e) {
       ctx.logger.error(`Cannot write ${badIds.file}: ${(e as Error).message}`);
     }

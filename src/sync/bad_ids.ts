@@ -1,8 +1,11 @@
 // gphotos.bad_ids.yaml: items that failed to download for good, in
 // gphotos-sync's format (id -> {path, product_url}). Items listed are skipped
 // on later runs; deleting the file retries them.
+//
+// The YAML library is loaded only when there is such a file to read or
+// write: it brings Node's compatibility layer with it, about 6 MB that a run
+// with nothing failed never needs.
 
-import { parse, stringify } from "yaml";
 import { fixedFile } from "../fs/confine.ts";
 import type { Logger } from "../cli/log.ts";
 
@@ -24,7 +27,7 @@ export class BadIds {
   }
 
   /** Loads the file in ROOT; a missing or unreadable one is an empty list. */
-  static load(root: string, logger: Logger): BadIds {
+  static async load(root: string, logger: Logger): Promise<BadIds> {
     const bad = new BadIds(fixedFile(root, BAD_IDS_FILE));
     fixedFile(root, `${BAD_IDS_FILE}.tmp`);
     let text: string;
@@ -37,6 +40,7 @@ export class BadIds {
       return bad;
     }
     try {
+      const { parse } = await import("yaml");
       const data = parse(text) as unknown;
       if (data && typeof data === "object" && !Array.isArray(data)) {
         for (const [id, v] of Object.entries(data)) {
@@ -90,8 +94,9 @@ export class BadIds {
   }
 
   /** Writes the file (atomically) when anything was added. */
-  store(): void {
+  async store(): Promise<void> {
     if (this.#added === 0) return;
+    const { stringify } = await import("yaml");
     const tmp = `${this.file}.tmp`;
     Deno.writeTextFileSync(tmp, stringify(Object.fromEntries(this.#items)));
     Deno.renameSync(tmp, this.file);

@@ -1,25 +1,27 @@
-// Dispatch from the parsed options to each command's core.
+// Dispatch from the parsed options to each command's core. Each command's
+// modules are loaded when it runs: a sync does not hold the code of the
+// Takeout reader or the Picker in memory, nor an import that of the sync.
 
 import type { Options } from "../cli/args.ts";
 import { ExitCode } from "../errors.ts";
 import type { RunContext } from "./context.ts";
-import { openGoogleSession } from "./google_session.ts";
-import { runPick } from "./pick_run.ts";
-import { runStatus } from "./status.ts";
-import { runSync } from "./sync_run.ts";
-import { runTakeout } from "./takeout_run.ts";
-import { tokenFilePath } from "../google/token_store.ts";
 
 export async function runCommand(
   options: Options,
   ctx: RunContext,
 ): Promise<number> {
   switch (options.command) {
-    case "sync":
+    case "sync": {
+      const { runSync } = await import("./sync_run.ts");
       return await runSync(options, ctx);
-    case "status":
-      return runStatus(options, ctx);
+    }
+    case "status": {
+      const { runStatus } = await import("./status.ts");
+      return await runStatus(options, ctx);
+    }
     case "login": {
+      const { openGoogleSession } = await import("./google_session.ts");
+      const { tokenFilePath } = await import("../google/token_store.ts");
       await Deno.mkdir(options.dbPath, { recursive: true });
       // login is the one command that always waits for the browser.
       const session = await openGoogleSession(
@@ -33,9 +35,13 @@ export async function runCommand(
       );
       return ExitCode.ok;
     }
-    case "takeout":
+    case "takeout": {
+      const { runTakeout } = await import("./takeout_run.ts");
       return await runTakeout(options, ctx);
-    case "pick":
+    }
+    case "pick": {
+      const { runPick } = await import("./pick_run.ts");
       return await runPick(options, ctx);
+    }
   }
 }

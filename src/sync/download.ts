@@ -97,9 +97,12 @@ export async function downloadMedia(
     result.missingReset = await resetMissing(deps, filter);
   }
 
-  const pending: IndexedItem[] = [];
+  // Only the ids are kept: a whole row per item (names, dates, URLs) would
+  // be a few hundred bytes each, held through the whole download; each
+  // batch reads its rows again when its turn comes.
+  const pending: string[] = [];
   for (const item of db.itemsToDownload(filter)) {
-    if (deps.badIds.checkOk(item.remoteId)) pending.push(item);
+    if (deps.badIds.checkOk(item.remoteId)) pending.push(item.remoteId);
   }
   ctx.logger.info(`${pending.length} items to download`);
 
@@ -117,18 +120,36 @@ export async function downloadMedia(
   // Marks of finished downloads are committed in groups (see beginBatch).
   deps.db.beginBatch();
   const started = ctx.now().getTime();
-  try {
-    for (let i = 0; i < pending.length && !signal.aborted; i += MAX_BATCH_GET) {
-      const batch: IndexedItem[] = [];
-      for (const item of pending.slice(i, i + MAX_BATCH_GET)) {
-        if (await run.alreadyOnDisk(item)) {
-          done++;
-          continue;
-        }
-        batch.push(item);
+  // A batch's baseUrls are asked for while the batch before it downloads,
+  // so that the streams never wait for a batchGet.
+  const prepare = async (from: number) => {
+    const batch: IndexedItem[] = [];
+    for (const id of pending.slice(from, from + MAX_BATCH_GET)) {
+      const item = db.getItem(id);
+      if (item === undefined || item.downloaded) {
+        done++;
+        continue;
       }
-      if (batch.length === 0) continue;
-      const fresh = await run.freshItems(batch);
+      if (await run.alreadyOnDisk(item)) done++;
+      else batch.push(item);
+    }
+    const fresh = batch.length > 0
+      ? await run.freshItems(batch)
+      : new Map<string, MediaItem>();
+    return { batch, fresh };
+  };
+  const ahead = (from: number) => {
+    if (from >= pending.length) return undefined;
+    const next = prepare(from);
+    // Awaited in turn below; until then a failure must not go unhandled.
+    next.catch(() => {});
+    return next;
+  };
+  let next = ahead(0);
+  try {
+    for (let i = 0; next && !signal.aborted; i += MAX_BATCH_GET) {
+      const { batch, fresh } = await next;
+      next = signal.aborted ? undefined : ahead(i + MAX_BATCH_GET);
       for (const item of batch) {
         if (signal.aborted) break;
         const api = fresh.get(item.remoteId);
@@ -146,6 +167,8 @@ export async function downloadMedia(
   } catch (e) {
     if (!signal.aborted) throw e;
   } finally {
+    // A batch being prepared writes to the index: it ends before the batch.
+    await next?.catch(() => {});
     await pool.drain();
     deps.db.endBatch();
     deps.progress.downloaded(done, total, result.bytes);

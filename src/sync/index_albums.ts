@@ -16,26 +16,33 @@ import type { Album, MediaItem } from "../google/api_types.ts";
 import { type LibraryClient, toMediaRecord } from "../google/library.ts";
 import { adoptSameUpload, placeRecord } from "./placement.ts";
 
-export type IndexAlbumsOptions = Pick<
-  SyncOptions,
-  | "album"
-  | "albumRegex"
-  | "skipSharedAlbums"
-  | "noAlbumIndex"
-  | "skipVideo"
-  | "favouritesOnly"
-  | "flushIndex"
-  | "rescan"
-  | "retryDownload"
-  | "photosPath"
-  | "useFlatPath"
->;
+export type IndexAlbumsOptions =
+  & Pick<
+    SyncOptions,
+    | "album"
+    | "albumRegex"
+    | "skipSharedAlbums"
+    | "noAlbumIndex"
+    | "skipVideo"
+    | "favouritesOnly"
+    | "flushIndex"
+    | "rescan"
+    | "retryDownload"
+    | "photosPath"
+    | "useFlatPath"
+  >
+  & { maxThreads?: number };
 
 export interface IndexAlbumsDeps {
   db: LocalData;
   library: LibraryClient;
   profile: FsProfile;
   ctx: { logger: Logger; signal?: AbortSignal };
+  /**
+   * Albums are listed and read at once, but recorded only once this is
+   * settled (the library's own items indexed first).
+   */
+  recordAfter?: Promise<void>;
 }
 
 export interface IndexAlbumsResult {
@@ -96,38 +103,45 @@ export async function indexAlbums(
     listedIds: new Set(),
   };
   const own = result.listedIds;
+  const reader = new AlbumReader(options, deps, result);
   ctx.logger.info("Indexing albums ...");
-  for await (const page of library.listAlbums({ signal: ctx.signal })) {
-    for (const album of page.items) {
-      own.add(album.id);
-      result.albumsListed++;
-      await indexAlbum(album, false, options, deps, result);
-    }
-  }
-  if (!options.skipSharedAlbums) {
-    ctx.logger.info("Indexing shared albums ...");
-    try {
-      for await (
-        const page of library.listSharedAlbums({ signal: ctx.signal })
-      ) {
-        for (const album of page.items) {
-          if (own.has(album.id)) continue;
-          result.listedIds.add(album.id);
-          result.sharedAlbumsListed++;
-          await indexAlbum(album, true, options, deps, result);
-        }
+  try {
+    for await (const page of library.listAlbums({ signal: reader.signal })) {
+      for (const album of page.items) {
+        own.add(album.id);
+        result.albumsListed++;
+        await reader.add(album, false);
       }
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 403)) throw err;
-      result.sharedAlbumsUnavailable = true;
-      ctx.logger.warn(
-        "Shared albums were not indexed: Google refused sharedAlbums.list " +
-          "(HTTP 403). Since 31 March 2025 Google no longer lets apps list " +
-          "shared albums; shared albums already indexed keep their folders. " +
-          "--skip-shared-albums stops this warning, but also removes those " +
-          "folders (the downloaded items stay in the photos folder).",
-      );
     }
+    await reader.drain();
+    if (!options.skipSharedAlbums) {
+      ctx.logger.info("Indexing shared albums ...");
+      try {
+        for await (
+          const page of library.listSharedAlbums({ signal: reader.signal })
+        ) {
+          for (const album of page.items) {
+            if (own.has(album.id)) continue;
+            result.listedIds.add(album.id);
+            result.sharedAlbumsListed++;
+            await reader.add(album, true);
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 403)) throw err;
+        result.sharedAlbumsUnavailable = true;
+        ctx.logger.warn(
+          "Shared albums were not indexed: Google refused sharedAlbums.list " +
+            "(HTTP 403). Since 31 March 2025 Google no longer lets apps list " +
+            "shared albums; shared albums already indexed keep their folders. " +
+            "--skip-shared-albums stops this warning, but also removes those " +
+            "folders (the downloaded items stay in the photos folder).",
+        );
+      }
+      await reader.drain();
+    }
+  } finally {
+    reader.stop();
   }
   ctx.logger.info(
     `Albums: ${result.albumsListed} own and ${result.sharedAlbumsListed} ` +
@@ -149,18 +163,19 @@ function selected(
   return undefined;
 }
 
-async function indexAlbum(
+/** What an album listed needs: its contents read, or nothing more. */
+function albumNeeds(
   album: Album,
   shared: boolean,
   options: IndexAlbumsOptions,
   deps: IndexAlbumsDeps,
   result: IndexAlbumsResult,
-): Promise<void> {
+): "search" | "done" {
   const { db, ctx } = deps;
   const log = ctx.logger;
   const title = album.title ?? "";
   const name = title === "" ? UNTITLED_ALBUM_NAME : title;
-  const size = Number(album.mediaItemsCount ?? "0") || 0;
+  const size = albumSize(album);
   const unselected = selected(name, options);
   if (unselected !== undefined) {
     log.debug(
@@ -169,12 +184,12 @@ async function indexAlbum(
       }.`,
     );
     result.albumsSkipped++;
-    return;
+    return "done";
   }
   if (shared && title === "") {
     log.debug(`Skipping an untitled shared album (${size} items).`);
     result.albumsSkipped++;
-    return;
+    return "done";
   }
   const indexed = db.getAlbum(album.id);
   const force = options.flushIndex || options.rescan || options.retryDownload;
@@ -194,29 +209,171 @@ async function indexAlbum(
     }
     log.debug(`Album ${name} (${size} items) is unchanged.`);
     result.albumsUnchanged++;
-    return;
+    return "done";
+  }
+  log.info(`Indexing album ${name} (${size} items) ...`);
+  return "search";
+}
+
+function albumSize(album: Album): number {
+  return Number(album.mediaItemsCount ?? "0") || 0;
+}
+
+/** Albums whose contents are read side by side, at most (and --max-threads). */
+const MAX_ALBUM_STREAMS = 8;
+/**
+ * Items of the albums read ahead of the one being recorded, together, at
+ * most: what they hold stays in memory until its turn. A bigger album is
+ * read alone.
+ */
+const MAX_ITEMS_AHEAD = 10_000;
+
+type Contents = { items: MediaItem[] } | { error: unknown };
+
+interface AlbumJob {
+  album: Album;
+  shared: boolean;
+  contents?: Promise<Contents>;
+}
+
+/**
+ * Reads the contents of several albums at once (each search is a series
+ * of pages, retried as every request is) and records them one album after
+ * another in the order listed, so that the index (the names given to items
+ * found only in albums) does not depend on which answer came first.
+ */
+class AlbumReader {
+  readonly #options: IndexAlbumsOptions;
+  readonly #deps: IndexAlbumsDeps;
+  readonly #result: IndexAlbumsResult;
+  readonly #streams: number;
+  readonly #stop = new AbortController();
+  readonly signal: AbortSignal;
+  #queue: AlbumJob[] = [];
+  #reading = 0;
+  #ahead = 0;
+
+  constructor(
+    options: IndexAlbumsOptions,
+    deps: IndexAlbumsDeps,
+    result: IndexAlbumsResult,
+  ) {
+    this.#options = options;
+    this.#deps = deps;
+    this.#result = result;
+    this.#streams = Math.max(
+      1,
+      Math.min(MAX_ALBUM_STREAMS, options.maxThreads ?? MAX_ALBUM_STREAMS),
+    );
+    this.signal = deps.ctx.signal
+      ? AbortSignal.any([deps.ctx.signal, this.#stop.signal])
+      : this.#stop.signal;
   }
 
-  log.info(`Indexing album ${name} (${size} items) ...`);
-  const items: MediaItem[] = [];
-  try {
+  async add(album: Album, shared: boolean): Promise<void> {
+    const needs = albumNeeds(
+      album,
+      shared,
+      this.#options,
+      this.#deps,
+      this.#result,
+    );
+    if (needs === "done") return;
+    this.#queue.push({ album, shared });
+    this.#start();
+    // The albums waiting their turn stay few.
+    while (this.#queue.length > 2 * this.#streams) await this.#recordHead();
+  }
+
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0) await this.#recordHead();
+  }
+
+  /** Stops the searches still running (the run failed or is done). */
+  stop(): void {
+    this.#stop.abort();
+  }
+
+  /** Starts the next searches in order, while there is room. */
+  #start(): void {
+    for (const job of this.#queue) {
+      if (job.contents) continue;
+      const size = albumSize(job.album);
+      if (
+        this.#reading >= this.#streams ||
+        (this.#reading > 0 && this.#ahead + size > MAX_ITEMS_AHEAD)
+      ) return;
+      this.#reading++;
+      this.#ahead += size;
+      job.contents = this.#read(job.album).then(
+        (items) => ({ items }),
+        (error) => ({ error }),
+      );
+    }
+  }
+
+  async #read(album: Album): Promise<MediaItem[]> {
+    const items: MediaItem[] = [];
     for await (
-      const page of deps.library.searchMediaItems(
+      const page of this.#deps.library.searchMediaItems(
         { albumId: album.id },
-        { signal: ctx.signal },
+        { signal: this.signal },
       )
     ) {
       // One by one: a spread of a huge page overflows the call stack.
       for (const item of page.items) items.push(item);
     }
-  } catch (err) {
-    // Deleted (or unshared) between the listing and the search: Google
-    // then calls the id invalid. The album is kept as indexed before.
-    if (!(err instanceof ApiError && err.status === 400)) throw err;
-    log.warn(`Album ${name} was not indexed: ${err.message}`);
-    result.albumsFailed++;
-    return;
+    return items;
   }
+
+  async #recordHead(): Promise<void> {
+    // Searches start in order, so the first album is always being read.
+    this.#start();
+    await this.#deps.recordAfter;
+    this.signal.throwIfAborted();
+    const job = this.#queue.shift()!;
+    const contents = await job.contents!;
+    this.#reading--;
+    this.#ahead -= albumSize(job.album);
+    this.#start();
+    if ("error" in contents) {
+      const err = contents.error;
+      // Deleted (or unshared) between the listing and the search: Google
+      // then calls the id invalid. The album is kept as indexed before.
+      if (!(err instanceof ApiError && err.status === 400)) throw err;
+      this.#deps.ctx.logger.warn(
+        `Album ${
+          job.album.title || UNTITLED_ALBUM_NAME
+        } was not indexed: ${err.message}`,
+      );
+      this.#result.albumsFailed++;
+      return;
+    }
+    recordAlbum(
+      job.album,
+      job.shared,
+      contents.items,
+      this.#options,
+      this.#deps,
+      this.#result,
+    );
+  }
+}
+
+/** Records an album's contents (one transaction) and the items only in it. */
+function recordAlbum(
+  album: Album,
+  shared: boolean,
+  items: MediaItem[],
+  options: IndexAlbumsOptions,
+  deps: IndexAlbumsDeps,
+  result: IndexAlbumsResult,
+): void {
+  const { db, ctx } = deps;
+  const log = ctx.logger;
+  const title = album.title ?? "";
+  const name = title === "" ? UNTITLED_ALBUM_NAME : title;
+  const size = albumSize(album);
   // Items only in albums go to the index (gphotos-sync #89), but never
   // with --favourites-only, whose run is about favourites alone.
   const addItems = !options.favouritesOnly &&

@@ -7,12 +7,12 @@
 // Library API's batchGet, the Picker's re-listing). The caller marks the
 // index from the outcome.
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Logger } from "../cli/log.ts";
 import type { IndexedItem } from "../db/rows.ts";
 import { DiskError, InterruptedError } from "../errors.ts";
-import { cleanStaleTemps, writeStreamAtomic } from "../fs/atomic_write.ts";
-import { resolveInside } from "../fs/confine.ts";
+import { isTempName, writeStreamInto } from "../fs/atomic_write.ts";
+import { type KnownFolder, KnownFolders } from "../fs/known_folders.ts";
 import {
   FileNameError,
   SizeMismatchError,
@@ -66,15 +66,35 @@ export interface ItemFetcherOptions {
 
 export class ItemFetcher {
   readonly #o: ItemFetcherOptions;
-  readonly #cleaned = new Set<string>();
+  readonly #folders: KnownFolders;
+  readonly #swept = new Set<KnownFolder>();
 
   constructor(options: ItemFetcherOptions) {
     this.#o = options;
+    this.#folders = new KnownFolders(options.root);
   }
 
-  /** Where the item's file goes: ROOT/<path>/<fileName>, confined to ROOT. */
-  target(item: IndexedItem): Promise<string> {
-    return resolveInside(this.#o.root, join(item.path, item.fileName));
+  /**
+   * The item's folder, ROOT/<path>, confined to ROOT and listed once per
+   * run. The first time, `.gphotos-*.part` files a killed run left there
+   * are removed (the caller holds the lock, so they are nobody's).
+   */
+  async folder(item: IndexedItem): Promise<KnownFolder> {
+    const folder = await this.#folders.folder(item.path);
+    if (!this.#swept.has(folder)) {
+      this.#swept.add(folder);
+      for (const name of folder.names) {
+        if (!isTempName(name)) continue;
+        const path = join(folder.path, name);
+        try {
+          await Deno.remove(path);
+          this.#o.logger.debug(`Removed ${path}, left by an interrupted run`);
+        } catch {
+          // Gone already, or not ours to remove: nothing trusts it.
+        }
+      }
+    }
+    return folder;
   }
 
   /**
@@ -88,7 +108,14 @@ export class ItemFetcher {
    */
   async sizeOnDisk(item: IndexedItem): Promise<number | undefined> {
     try {
-      const st = await Deno.stat(await this.target(item));
+      const folder = await this.folder(item);
+      // The folder's listing says which names are there: a name it did not
+      // hold when first looked at is not on disk from before this run.
+      const where = folder.existing;
+      if (!where || !folder.names.has(item.fileName)) return undefined;
+      // lstat: a link at the name is not the item (it is downloaded and
+      // the link replaced), whatever it points at.
+      const st = Deno.lstatSync(join(where.path, item.fileName));
       if (!st.isFile || st.size === 0 || !st.mtime) return undefined;
       const expected = clampFileTime(item.createDate, this.#o.profile.minTime);
       // FAT keeps times to 2 s.
@@ -209,15 +236,7 @@ export class ItemFetcher {
     signal: AbortSignal,
     budget?: RetryBudget,
   ): Promise<number> {
-    const path = await this.target(item);
-    const folder = dirname(path);
-    if (!this.#cleaned.has(folder)) {
-      this.#cleaned.add(folder);
-      await cleanStaleTemps(folder, {
-        recursive: false,
-        logger: this.#o.logger,
-      });
-    }
+    const folder = await this.folder(item);
     const seconds = item.isVideo ? this.#o.videoTimeout : this.#o.imageTimeout;
     const media = await openMediaStream(this.#o.http, baseUrl, {
       isVideo: item.isVideo,
@@ -227,7 +246,7 @@ export class ItemFetcher {
       label: `${item.path}/${item.fileName}`,
       budget,
     });
-    const written = await writeStreamAtomic(path, media.body, {
+    const written = await writeStreamInto(folder, item.fileName, media.body, {
       expectedSize: media.contentLength,
       mtime: clampFileTime(item.createDate, this.#o.profile.minTime),
       signal,

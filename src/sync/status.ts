@@ -27,7 +27,10 @@ export interface StatusReport {
   bytesOnDisk: number;
 }
 
-export function runStatus(options: StatusOptions, ctx: RunContext): number {
+export async function runStatus(
+  options: StatusOptions,
+  ctx: RunContext,
+): Promise<number> {
   const dbFile = join(options.dbPath, "gphotos.sqlite");
   try {
     Deno.statSync(dbFile);
@@ -67,7 +70,7 @@ export function runStatus(options: StatusOptions, ctx: RunContext): number {
         SOURCES.map((s) => [s, { ...counts.bySource[s] }]),
       ),
       albums: counts.albums,
-      badIds: BadIds.load(options.root, ctx.logger).size,
+      badIds: (await BadIds.load(options.root, ctx.logger)).size,
       bytesOnDisk: bytes,
     };
     if (options.json) ctx.result(report);

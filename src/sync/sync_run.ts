@@ -10,10 +10,8 @@ import { downloadMedia, type DownloadResult } from "./download.ts";
 import { openGoogleSession } from "./google_session.ts";
 import { indexMedia, type IndexResult } from "./index_media.ts";
 import { createProgress, noProgress } from "./progress.ts";
-import { deleteGone, type DeleteResult, listingScope } from "./delete_gone.ts";
-import { compareFolder } from "./compare.ts";
+import type { DeleteResult } from "./delete_gone.ts";
 import { indexAlbums, type IndexAlbumsResult } from "./index_albums.ts";
-import { pruneDeletedAlbums } from "./prune_albums.ts";
 import { type AlbumLinksResult, reconcileAlbumLinks } from "./album_links.ts";
 import { isAbsolute } from "node:path";
 import { formatBytes } from "./status.ts";
@@ -37,35 +35,70 @@ export async function runSync(
       : noProgress;
 
     // gphotos-sync's order: index media, index albums, download, link albums.
+    // The albums are listed and their contents read while the library is
+    // listed, from its first page on (when Google answers at all), and
+    // recorded only after it: what an album adds is named after the
+    // library's items, as in gphotos-sync.
     const albumsOnly = options.album !== undefined ||
       options.albumRegex !== undefined;
-    let indexed: IndexResult | undefined;
-    if (!options.skipIndex && !options.skipFiles && !albumsOnly) {
-      indexed = await indexMedia({
-        ...options,
-        // A complete listing is what --do-delete compares the index with.
-        rescan: options.rescan || options.doDelete,
-      }, {
-        db,
-        library: session.library,
-        profile,
-        ctx,
-        progress,
-      });
-      progress.finish();
-    }
-    let albums: IndexAlbumsResult | undefined;
+    const listing = !options.skipIndex && !options.skipFiles && !albumsOnly;
+    const firstPage = Promise.withResolvers<void>();
+    const mediaIndexed = Promise.withResolvers<void>();
+    const stopAlbums = new AbortController();
+    let albumsRun: Promise<IndexAlbumsResult> | undefined;
     if (!options.skipAlbums && !options.skipIndex) {
-      albums = await indexAlbums(options, {
-        db,
-        library: session.library,
-        profile,
-        ctx,
-      });
+      albumsRun = (async () => {
+        if (listing) await firstPage.promise;
+        return await indexAlbums(options, {
+          db,
+          library: session.library,
+          profile,
+          ctx: {
+            ...ctx,
+            signal: AbortSignal.any([ctx.signal, stopAlbums.signal]),
+          },
+          recordAfter: mediaIndexed.promise,
+        });
+      })();
+      // Awaited below; a failure meanwhile must not go unhandled.
+      albumsRun.catch(() => {});
     }
+    let indexed: IndexResult | undefined;
+    try {
+      if (listing) {
+        indexed = await indexMedia({
+          ...options,
+          // A complete listing is what --do-delete compares the index with.
+          rescan: options.rescan || options.doDelete,
+        }, {
+          db,
+          library: session.library,
+          profile,
+          ctx,
+          progress: {
+            ...progress,
+            indexed: (seen, added) => {
+              firstPage.resolve();
+              progress.indexed(seen, added);
+            },
+          },
+        });
+        progress.finish();
+      }
+    } catch (e) {
+      stopAlbums.abort(e);
+      throw e;
+    } finally {
+      firstPage.resolve();
+      mediaIndexed.resolve();
+    }
+    const albums = await albumsRun;
     const dryRun = options.dryRun;
     let albumsPruned: string[] = [];
+    // --do-delete and --compare-folder load their modules when asked for:
+    // a plain sync keeps less code in memory.
     if (options.doDelete && albums && !albumsOnly) {
+      const { pruneDeletedAlbums } = await import("./prune_albums.ts");
       albumsPruned = await pruneDeletedAlbums(albums.listedIds, {
         db,
         library: session.library,
@@ -75,6 +108,7 @@ export async function runSync(
     }
     let deleted: DeleteResult | undefined;
     if (options.doDelete && indexed?.listed) {
+      const { deleteGone, listingScope } = await import("./delete_gone.ts");
       deleted = await deleteGone(indexed.listed, {
         db,
         library: session.library,
@@ -104,6 +138,7 @@ export async function runSync(
       links = await reconcileAlbumLinks(options, { db, profile, ctx });
     }
     if (options.compareFolder && !dryRun) {
+      const { compareFolder } = await import("./compare.ts");
       const c = await compareFolder({
         folder: options.compareFolder,
         root: options.root,

@@ -10,7 +10,7 @@
 // listing; and the six results must be the same.
 
 import { join } from "node:path";
-import { main, type MainDeps } from "../../src/main.ts";
+import { main, type MainDeps } from "../../src/program.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { jpeg } from "../media/media_fixtures.ts";
 import { writeTar, writeZip } from "../takeout/archive_builder.ts";
