@@ -90,7 +90,7 @@ interface Outcome {
   unclaimed: string[];
 }
 
-type Variant = { format: "folder" | "zip" | "tgz"; reversed: boolean };
+export type Variant = { format: "folder" | "zip" | "tgz"; reversed: boolean };
 
 const VARIANTS: Variant[] = ["folder", "zip", "tgz"].flatMap((format) =>
   [false, true].map((reversed) => ({
@@ -160,7 +160,7 @@ function fileBytes(c: CorpusCase, f: CorpusFile): Uint8Array {
 }
 
 /** Writes one variant of a case's export; returns the part paths to give. */
-async function writeVariant(
+export async function writeVariant(
   c: CorpusCase,
   dir: string,
   v: Variant,
