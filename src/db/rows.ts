@@ -6,6 +6,8 @@
 import { ExitCode, GphotosError } from "../errors.ts";
 import type { MediaRecord, MediaSource, VideoStatus } from "../media/record.ts";
 import { GPHOTOS_MINIMUM_DATE, parseIndexDate } from "./dates.ts";
+import { MIGRATED_COLUMNS } from "./migrations.ts";
+import { GPHOTOS_REQUIRED_COLUMNS } from "./schema.ts";
 
 export const SOURCES: readonly MediaSource[] = ["library", "picker", "takeout"];
 const VIDEO_STATUSES: readonly VideoStatus[] = [
@@ -201,33 +203,10 @@ export function newItemFromRecord(
   };
 }
 
+/** Every column of SyncFiles: gphotos-sync's, then those our migrations add. */
 const ITEM_COLUMNS = [
-  "Id",
-  "RemoteId",
-  "Uid",
-  "Url",
-  "Path",
-  "FileName",
-  "OrigFileName",
-  "DuplicateNo",
-  "MimeType",
-  "Description",
-  "FileSize",
-  "ModifyDate",
-  "CreateDate",
-  "SyncDate",
-  "Downloaded",
-  "Location",
-  "Source",
-  "IsVideo",
-  "VideoStatus",
-  "FailCount",
-  "BadReason",
-  "SourceRef",
-  "Width",
-  "Height",
-  "CameraMake",
-  "CameraModel",
+  ...GPHOTOS_REQUIRED_COLUMNS.SyncFiles,
+  ...MIGRATED_COLUMNS.SyncFiles,
 ];
 export const ITEM_SELECT = ITEM_COLUMNS.map((c) => `SyncFiles.${c}`).join(", ");
 

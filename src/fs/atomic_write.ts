@@ -175,7 +175,7 @@ export async function writeStreamInto(
     const count = (n: number) => {
       bytes += n;
       if (expectedSize !== undefined && bytes > expectedSize) {
-        throw sizeMismatch(label, expectedSize, bytes, "long");
+        throw downloadMismatch(label, expectedSize, bytes, "long");
       }
     };
     while (true) {
@@ -210,7 +210,7 @@ export async function writeStreamInto(
     finished = true;
     flush();
     if (expectedSize !== undefined && bytes !== expectedSize) {
-      throw sizeMismatch(label, expectedSize, bytes, "short");
+      throw downloadMismatch(label, expectedSize, bytes, "short");
     }
     if (options.sync ?? true) {
       await fsStep("write", label, () => out.syncData());
@@ -440,19 +440,40 @@ export function tempName(): string {
   return `${TEMP_PREFIX}${hex}${TEMP_SUFFIX}`;
 }
 
-function sizeMismatch(
-  path: string,
+/**
+ * The error for bytes that did not match their announced size: `subject`
+ * ("Download of X"), what happened, then `advice` after "expected" bytes.
+ */
+export function sizeMismatch(
+  subject: string,
   expected: number,
   received: number,
   how: "short" | "long",
+  expectation: string,
 ): SizeMismatchError {
   const what = how === "short"
     ? `ended after ${received} bytes`
     : `went on past ${expected} bytes`;
   return new SizeMismatchError(
-    `Download of ${path} ${what}, but ${expected} were announced; the file ` +
-      "was not kept. The transfer was probably cut short; it can be retried.",
+    `${subject} ${what}${expectation}`,
     expected,
     received,
+  );
+}
+
+/** A download that did not match its announced size. */
+function downloadMismatch(
+  path: string,
+  expected: number,
+  received: number,
+  how: "short" | "long",
+): SizeMismatchError {
+  return sizeMismatch(
+    `Download of ${path}`,
+    expected,
+    received,
+    how,
+    `, but ${expected} were announced; the file was not kept. The transfer ` +
+      "was probably cut short; it can be retried.",
   );
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { SyncOptions } from "../cli/options.ts";
 import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
-import { ApiError, InterruptedError } from "../errors.ts";
+import { ApiError } from "../errors.ts";
 import { resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import type { MediaItem } from "../google/api_types.ts";
@@ -20,7 +20,7 @@ import {
 import type { BadIds } from "./bad_ids.ts";
 import type { RunContext } from "./context.ts";
 import { type FreshUrl, ItemFetcher } from "./item_fetch.ts";
-import { Pool } from "./pool.ts";
+import { DownloadLoop } from "./download_loop.ts";
 import type { Progress } from "./progress.ts";
 
 export interface DownloadResult {
@@ -107,18 +107,15 @@ export async function downloadMedia(
   ctx.logger.info(`${pending.length} items to download`);
 
   // A disk error stops every download; the first one is what the user sees.
-  const stop = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, stop.signal]);
-  let fatal: Error | undefined;
-  const run = new DownloadRun(options, deps, result, signal, (e) => {
-    fatal ??= e;
-    stop.abort(e);
-  });
-  const pool = new Pool(options.maxThreads);
-  let done = 0;
+  const loop = new DownloadLoop(
+    ctx.signal,
+    options.maxThreads,
+    deps.db,
+    deps.progress,
+  );
+  const { signal } = loop;
+  const run = new DownloadRun(options, deps, result, signal, loop.fail);
   const total = pending.length;
-  // Marks of finished downloads are committed in groups (see beginBatch).
-  deps.db.beginBatch();
   const started = ctx.now().getTime();
   // A batch's baseUrls are asked for while the batch before it downloads,
   // so that the streams never wait for a batchGet.
@@ -127,10 +124,10 @@ export async function downloadMedia(
     for (const id of pending.slice(from, from + MAX_BATCH_GET)) {
       const item = db.getItem(id);
       if (item === undefined || item.downloaded) {
-        done++;
+        loop.done++;
         continue;
       }
-      if (await run.alreadyOnDisk(item)) done++;
+      if (await run.alreadyOnDisk(item)) loop.done++;
       else batch.push(item);
     }
     const fresh = batch.length > 0
@@ -145,37 +142,33 @@ export async function downloadMedia(
     next.catch(() => {});
     return next;
   };
-  let next = ahead(0);
-  try {
-    for (let i = 0; next && !signal.aborted; i += MAX_BATCH_GET) {
-      const { batch, fresh } = await next;
-      next = signal.aborted ? undefined : ahead(i + MAX_BATCH_GET);
-      for (const item of batch) {
-        if (signal.aborted) break;
-        const api = fresh.get(item.remoteId);
-        if (!api) {
-          done++;
-          continue;
+  let next: ReturnType<typeof ahead>;
+  await loop.run(
+    total,
+    () => result.bytes,
+    async () => {
+      next = ahead(0);
+      for (let i = 0; next && !signal.aborted; i += MAX_BATCH_GET) {
+        const { batch, fresh } = await next;
+        next = signal.aborted ? undefined : ahead(i + MAX_BATCH_GET);
+        for (const item of batch) {
+          if (signal.aborted) break;
+          const api = fresh.get(item.remoteId);
+          if (!api) {
+            loop.done++;
+            continue;
+          }
+          await loop.pool.submit(async () => {
+            await run.download(item, api);
+            loop.done++;
+            deps.progress.downloaded(loop.done, total, result.bytes);
+          });
         }
-        await pool.submit(async () => {
-          await run.download(item, api);
-          done++;
-          deps.progress.downloaded(done, total, result.bytes);
-        });
       }
-    }
-  } catch (e) {
-    if (!signal.aborted) throw e;
-  } finally {
+    },
     // A batch being prepared writes to the index: it ends before the batch.
-    await next?.catch(() => {});
-    await pool.drain();
-    deps.db.endBatch();
-    deps.progress.downloaded(done, total, result.bytes);
-    deps.progress.finish();
-  }
-  if (fatal) throw fatal;
-  if (ctx.signal.aborted) throw new InterruptedError();
+    () => next ?? Promise.resolve(),
+  );
   result.seconds = (ctx.now().getTime() - started) / 1000;
   return result;
 }

@@ -8,7 +8,6 @@
 
 import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
-import { InterruptedError } from "../errors.ts";
 import type { HttpClient } from "../google/http.ts";
 import { ExpiredUrlError } from "../google/media_download.ts";
 import {
@@ -21,7 +20,7 @@ import type { RunContext } from "./context.ts";
 import type { FreshUrl, ItemFetcher } from "./item_fetch.ts";
 import type { PickedEntry } from "./pick_index.ts";
 import { whenText } from "./pick_wait.ts";
-import { Pool } from "./pool.ts";
+import { DownloadLoop } from "./download_loop.ts";
 import type { Progress } from "./progress.ts";
 
 /** A listing younger than this is trusted for baseUrls (they live an hour). */
@@ -153,13 +152,13 @@ export async function downloadPicked(
 
   // A disk error or the session's end stops every download; the first one
   // is what the user sees.
-  const stop = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, stop.signal]);
-  let fatal: Error | undefined;
-  const fail = (e: Error) => {
-    fatal ??= e;
-    stop.abort(e);
-  };
+  const loop = new DownloadLoop(
+    ctx.signal,
+    deps.maxThreads,
+    deps.db,
+    deps.progress,
+  );
+  const { signal, fail } = loop;
   const bad = (item: IndexedItem, reason: string) => {
     badIds.add(item.remoteId, {
       path: `${item.path}/${item.fileName}`,
@@ -172,8 +171,7 @@ export async function downloadPicked(
     );
   };
 
-  const pool = new Pool(deps.maxThreads);
-  let done = 0;
+  const { pool } = loop;
   const total = entries.length;
   const fetchAll = async (batch: readonly PickedEntry[]) => {
     for (const { item, picked } of batch) {
@@ -182,7 +180,7 @@ export async function downloadPicked(
       if (size !== undefined) {
         db.markDownloaded(item.remoteId, size);
         result.alreadyOnDisk++;
-        done++;
+        loop.done++;
         continue;
       }
       await pool.submit(async () => {
@@ -207,8 +205,8 @@ export async function downloadPicked(
           case "stopped":
             break;
         }
-        done++;
-        deps.progress.downloaded(done, total, result.bytes);
+        loop.done++;
+        deps.progress.downloaded(loop.done, total, result.bytes);
       });
     }
     await pool.drain();
@@ -226,7 +224,7 @@ export async function downloadPicked(
       } else if (entry.item.isVideo && status === "FAILED") {
         db.setVideoStatus(entry.item.remoteId, "FAILED");
         bad(entry.item, "Google could not process this video");
-        done++;
+        loop.done++;
       } else {
         if (entry.item.isVideo && status !== undefined) {
           db.setVideoStatus(entry.item.remoteId, "READY");
@@ -237,9 +235,7 @@ export async function downloadPicked(
     return { ready, waiting };
   };
 
-  // Marks of finished downloads are committed in groups (see beginBatch).
-  deps.db.beginBatch();
-  try {
+  await loop.run(total, () => result.bytes, async () => {
     let { ready, waiting } = triage(entries);
     ctx.logger.info(
       `${ready.length} picked items to download${
@@ -282,16 +278,7 @@ export async function downloadPicked(
       await fetchAll(ready);
     }
     result.stillProcessing = waiting.map((e) => e.item);
-  } catch (e) {
-    if (!signal.aborted) throw e;
-  } finally {
-    await pool.drain();
-    deps.db.endBatch();
-    deps.progress.downloaded(done, total, result.bytes);
-    deps.progress.finish();
-  }
-  if (fatal) throw fatal;
-  if (ctx.signal.aborted) throw new InterruptedError();
+  });
   for (const item of result.stillProcessing) {
     ctx.logger.warn(
       `${item.path}/${item.fileName}: Google was still processing this video before the picker session ended; pick it again later.`,

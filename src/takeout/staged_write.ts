@@ -12,8 +12,8 @@
 // file under a real name.
 
 import { dirname, join } from "node:path";
-import { classifyFsError, tempName } from "../fs/atomic_write.ts";
-import { SizeMismatchError } from "../fs/fs_errors.ts";
+import { classifyFsError, sizeMismatch, tempName } from "../fs/atomic_write.ts";
+import type { SizeMismatchError } from "../fs/fs_errors.ts";
 import { DiskError } from "../errors.ts";
 import { statfsSync } from "node:fs";
 
@@ -112,7 +112,7 @@ export async function stageEntry(
       options.onChunk?.(chunk);
       bytes += chunk.length;
       if (options.expectedSize !== undefined && bytes > options.expectedSize) {
-        throw sizeMismatch(target, options.expectedSize, bytes, "long");
+        throw entryMismatch(target, options.expectedSize, bytes, "long");
       }
       step("write", target, () => {
         for (let at = 0; at < chunk.length;) {
@@ -128,7 +128,7 @@ export async function stageEntry(
       write(value);
     }
     if (options.expectedSize !== undefined && bytes !== options.expectedSize) {
-      throw sizeMismatch(target, options.expectedSize, bytes, "short");
+      throw entryMismatch(target, options.expectedSize, bytes, "short");
     }
     if (options.mtime) {
       const mtime = options.mtime;
@@ -208,20 +208,19 @@ function step<T>(action: string, path: string, fn: () => T): T {
   }
 }
 
-function sizeMismatch(
+/** An archive entry that did not match its listed size. */
+function entryMismatch(
   path: string,
   expected: number,
   received: number,
   how: "short" | "long",
 ): SizeMismatchError {
-  const what = how === "short"
-    ? `ended after ${received} bytes`
-    : `went on past ${expected} bytes`;
-  return new SizeMismatchError(
-    `The archive entry for ${path} ${what} where its listing says ` +
-      `${expected}; the file was not kept. The part is probably damaged: ` +
-      "download it again.",
+  return sizeMismatch(
+    `The archive entry for ${path}`,
     expected,
     received,
+    how,
+    ` where its listing says ${expected}; the file was not kept. The part ` +
+      "is probably damaged: download it again.",
   );
 }
