@@ -4,19 +4,19 @@
 // loads it itself only to answer help, version and usage errors.
 
 import { join } from "node:path";
-import { shellWord } from "./cli/shell_word.ts";
+import { shellWord } from "./text/shell_word.ts";
 import { safeText } from "./cli/safe_text.ts";
 import { parseArgs, splitArgs, wantsJson } from "./cli/args.ts";
 import { EXIT_CODES, helpText, VERSION } from "./cli/help.ts";
-import type { Logger } from "./cli/log.ts";
+import type { Logger } from "./log.ts";
 import { createLogger, openAppendFile } from "./cli/logger.ts";
 import { ExitCode, GphotosError, InterruptedError } from "./errors.ts";
 import { logFilePath } from "./cli/permissions.ts";
 import { pingHealthcheck } from "./cli/healthcheck.ts";
 import { rotateLog } from "./cli/log_rotation.ts";
 import { LOGIN_HINT } from "./google/oauth.ts";
-import type { RunContext } from "./sync/context.ts";
-import { runCommand } from "./sync/commands.ts";
+import type { RunContext } from "./backup/context.ts";
+import { runCommand } from "./commands/mod.ts";
 import { fixedFile } from "./fs/confine.ts";
 
 const LOG_FILE = "gphotos.log";
@@ -108,7 +108,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     const dryRun = options.command === "takeout" && options.dryRun;
     // A mistyped part is told before ROOT or its log is made.
     if (options.command === "takeout") {
-      const { statPart } = await import("./takeout/archive_set.ts");
+      const { statPart } = await import("./archive/archive_set.ts");
       for (const part of options.archives) await statPart(part);
     }
     const readOnly = options.command === "status" && !isDir(options.root);

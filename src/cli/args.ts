@@ -5,16 +5,17 @@ import { isAbsolute, join, resolve } from "../fs/path.ts";
 import { UsageError } from "../errors.ts";
 import { flagByName, flagByShort, type FlagSpec } from "./flags.ts";
 import { parseIni, printable } from "./ini.ts";
-import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { LOG_LEVELS, type LogLevel } from "../log.ts";
 import type {
   Command,
   CommonOptions,
   GoogleOptions,
   LayoutOptions,
+  Options,
   SyncOptions,
-} from "./options.ts";
+} from "../options.ts";
 import { DEFAULT_SCOPES, normalizeScope } from "../google/scopes.ts";
-import { checkAlbumPathOptions } from "../sync/album_paths.ts";
+import { checkAlbumPathOptions } from "../backup/album_paths.ts";
 
 export const COMMANDS: readonly Command[] = [
   "sync",
@@ -42,32 +43,6 @@ export interface RawArgs {
   help: boolean;
   version: boolean;
 }
-
-export type LoginOptions = CommonOptions & GoogleOptions & { command: "login" };
-export type StatusOptions = CommonOptions & { command: "status" };
-export interface PickOptions
-  extends CommonOptions, GoogleOptions, LayoutOptions {
-  command: "pick";
-  album: string | undefined;
-  maxItems: number;
-  timeout: number | undefined;
-  resume: boolean;
-}
-export interface TakeoutOptions extends CommonOptions, LayoutOptions {
-  command: "takeout";
-  archives: string[];
-  includeTrashed: boolean;
-  skipArchived: boolean;
-  noXmp: boolean;
-  dryRun: boolean;
-}
-
-export type Options =
-  | (SyncOptions & { command: "sync" })
-  | LoginOptions
-  | StatusOptions
-  | PickOptions
-  | TakeoutOptions;
 
 /** What parsing needs from the outside world. */
 export interface ArgsEnv {

@@ -2,7 +2,7 @@
 // its kind and its help line. Parsing, the config file and help text are all
 // driven from here, so a flag is declared once.
 
-import type { Command } from "./options.ts";
+import type { Command } from "../options.ts";
 
 export type FlagKind = "switch" | "string" | "int" | "list";
 

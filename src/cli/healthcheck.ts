@@ -3,7 +3,7 @@
 // with a short report as the body on failure. A ping that fails is logged
 // and never changes the run's outcome.
 
-import type { Logger } from "./log.ts";
+import type { Logger } from "../log.ts";
 
 export type PingKind = "start" | "success" | "fail";
 

@@ -3,7 +3,7 @@
 // parser and the README's table cannot disagree.
 
 import { FLAG_GROUPS, type FlagGroup, FLAGS, type FlagSpec } from "./flags.ts";
-import type { Command } from "./options.ts";
+import type { Command } from "../options.ts";
 
 /** Kept equal to deno.json's "version" (tests/cli/help_test.ts checks). */
 export const VERSION = "0.1.0";

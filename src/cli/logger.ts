@@ -2,7 +2,7 @@
 // trace level every API call also in <ROOT>/gphotos.trace.
 
 import { dirname } from "node:path";
-import { LOG_LEVELS, type Logger, type LogLevel } from "./log.ts";
+import { LOG_LEVELS, type Logger, type LogLevel } from "../log.ts";
 import { safeText } from "./safe_text.ts";
 
 export interface LogSinks {

@@ -12,7 +12,7 @@
 //   worker asks for and src/cli/link_guard.ts accepts.
 
 import { dirname, isAbsolute, join, resolve } from "../fs/path.ts";
-import type { Options } from "./args.ts";
+import type { Options } from "../options.ts";
 import { LOG_GENERATIONS } from "./log_rotation.ts";
 import { acceptableTokenUri, ENDPOINT_VARIABLES } from "../google/endpoints.ts";
 

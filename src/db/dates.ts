@@ -14,9 +14,6 @@
 const DATE_TEXT =
   /^\s*(\d{4})\D(\d{2})\D(\d{2})(?:\D(\d{2})\D(\d{2})\D(\d{2})(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?/i;
 
-/** gphotos-sync's Utils.MINIMUM_DATE: what it stored when a date was unknown. */
-export const GPHOTOS_MINIMUM_DATE = new Date(Date.UTC(1900, 0, 1));
-
 /**
  * Formats a date for the index: UTC, "YYYY-MM-DD HH:MM:SS", plus
  * ".ffffff" when there are milliseconds (Python's isoformat(" ") shape).

@@ -19,13 +19,10 @@ import {
   type StatementSync,
 } from "node:sqlite";
 import { DiskError, ExitCode, GphotosError } from "../errors.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import type { MediaSource, VideoStatus } from "../media/record.ts";
-import {
-  formatIndexDate,
-  GPHOTOS_MINIMUM_DATE,
-  parseIndexDate,
-} from "./dates.ts";
+import { formatIndexDate, parseIndexDate } from "./dates.ts";
+import { GPHOTOS_MINIMUM_DATE } from "../media/date_path.ts";
 import { fixedFile } from "../fs/confine.ts";
 import {
   damagedIndexError,
@@ -464,7 +461,7 @@ export class LocalData implements Disposable {
   /**
    * The items with this capture time, lowest SyncFiles.Id first: what the
    * search for the same upload from another source starts from
-   * (src/sync/placement.ts compares their names).
+   * (src/backup/placement.ts compares their names).
    */
   itemsTakenAt(createDate: Date): IndexedItem[] {
     return this.#all(

@@ -5,7 +5,8 @@
 
 import { ExitCode, GphotosError } from "../errors.ts";
 import type { MediaRecord, MediaSource, VideoStatus } from "../media/record.ts";
-import { GPHOTOS_MINIMUM_DATE, parseIndexDate } from "./dates.ts";
+import { parseIndexDate } from "./dates.ts";
+import { GPHOTOS_MINIMUM_DATE } from "../media/date_path.ts";
 import { MIGRATED_COLUMNS } from "./migrations.ts";
 import { GPHOTOS_REQUIRED_COLUMNS } from "./schema.ts";
 

@@ -21,7 +21,7 @@
 
 import { basename, dirname, join } from "node:path";
 import { DiskError } from "../errors.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { FileNameError, SizeMismatchError } from "./fs_errors.ts";
 
 /** Temp files start with this and end with TEMP_SUFFIX. */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { statfs } from "node:fs/promises";
 import { makeSymlink } from "./symlink.ts";
 import { DiskError } from "../errors.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../log.ts";
 
 export interface FsProfile {
   /** Absolute path of the probed folder. */

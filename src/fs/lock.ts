@@ -17,7 +17,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { DiskError } from "../errors.ts";
 import { fixedFile } from "./confine.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../log.ts";
 
 export const LOCK_FILE = "gphotos.lock";
 

@@ -14,7 +14,7 @@ import {
   QuotaError,
   ScopeError,
 } from "../errors.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { redact } from "./redact.ts";
 
 /** gphotos-sync's retry list (urllib3 status_forcelist), plus 509. */

@@ -10,7 +10,7 @@
 // status get 7-day refresh tokens) and what to do.
 
 import { ApiError, AuthError, ExitCode, UsageError } from "../errors.ts";
-import { type Logger, silentLogger } from "../cli/log.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import type { ClientSecret } from "./client_secret.ts";
 import {
   type AccessTokenSource,

@@ -9,7 +9,7 @@
 import { rememberSecret } from "./redact.ts";
 import { fixedFile } from "../fs/confine.ts";
 import { AuthError, DiskError } from "../errors.ts";
-import type { Logger } from "../cli/log.ts";
+import type { Logger } from "../log.ts";
 
 export const TOKEN_FILE_NAME = ".gphotos.token";
 

@@ -7,6 +7,9 @@
 // The result is written the way Python's pathlib wrote it into the index's
 // Path column: `/`-separated, no "." parts, no trailing `/`.
 
+/** gphotos-sync's Utils.MINIMUM_DATE: what it stored when a date was unknown. */
+export const GPHOTOS_MINIMUM_DATE = new Date(Date.UTC(1900, 0, 1));
+
 export interface MediaFolderOptions {
   /** --photos-path (default "photos"). */
   photosPath: string;

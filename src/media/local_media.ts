@@ -8,7 +8,7 @@
 // under ROOT, so that both sides of a match are judged alike.
 
 import { extname } from "node:path";
-import { GPHOTOS_MINIMUM_DATE } from "../db/dates.ts";
+import { GPHOTOS_MINIMUM_DATE } from "./date_path.ts";
 import { exifCaptureTime, readExif } from "./exif.ts";
 import { readVideoCreationTime } from "./video_time.ts";
 

@@ -6,9 +6,9 @@
 // caption, capture and upload times, position, people, URL and the three
 // flags.
 
-import { F64Column, I32Column } from "./columns.ts";
+import { F64Column, I32Column } from "../archive/columns.ts";
 import type { GeoPoint, ItemMetadata } from "./metadata.ts";
-import { TextPool } from "./text_pool.ts";
+import { TextPool } from "../archive/text_pool.ts";
 
 /** The part of a sidecar the import uses. */
 export type ItemFacts = Pick<

@@ -35,15 +35,17 @@ import {
   type EditedName,
   editedName,
   foldName,
-  isMediaExtension,
   MEDIA_STEM_LIMIT,
-  type MediaType,
-  mediaTypeOf,
-  nfc,
   pathSegments,
   SIDECAR_KEY_LIMIT,
   splitCounter,
 } from "./names.ts";
+import {
+  isMediaExtension,
+  type MediaType,
+  mediaTypeOf,
+  nfc,
+} from "../media/extensions.ts";
 import { splitExtension } from "../media/naming.ts";
 
 /** A media file to match: its path inside the export. */
@@ -78,18 +80,6 @@ export type MatchRule =
   | "live-pair"
   | "forgotten-duplicate"
   | "none";
-
-/**
- * Rules by which a file takes the sidecar written for another file (an
- * edit's original, a video half's still, a duplicate's first copy): the
- * file gets that file's metadata, not its identity.
- */
-export const BORROWING_RULES: ReadonlySet<MatchRule> = new Set<MatchRule>([
-  "edited",
-  "edited-clipped",
-  "live-pair",
-  "forgotten-duplicate",
-]);
 
 /** The result for one media file. */
 export interface MediaMatch {

@@ -26,14 +26,12 @@ import {
   isPhotosRootName,
   isSystemFileName,
   isUntitledAlbumName,
-  type MediaType,
-  mediaTypeOf,
-  nfc,
   pathSegments,
   type SpecialFolderKind,
   specialFolderKind,
   yearFolderName,
 } from "./names.ts";
+import { type MediaType, mediaTypeOf, nfc } from "../media/extensions.ts";
 
 /** One file of the export (directories are not entries). */
 export interface TakeoutEntry {

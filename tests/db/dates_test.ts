@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  formatIndexDate,
-  GPHOTOS_MINIMUM_DATE,
-  parseIndexDate,
-} from "../../src/db/dates.ts";
+import { formatIndexDate, parseIndexDate } from "../../src/db/dates.ts";
+import { GPHOTOS_MINIMUM_DATE } from "../../src/media/date_path.ts";
 
 const utc = (iso: string) => new Date(iso);
 

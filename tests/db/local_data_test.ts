@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ExitCode, GphotosError } from "../../src/errors.ts";
-import { memoryLogger } from "../../src/cli/log.ts";
+import { memoryLogger } from "../../src/log.ts";
 import type { MediaRecord } from "../../src/media/record.ts";
 import {
   IndexConflictError,

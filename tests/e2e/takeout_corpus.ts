@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { main, type MainDeps } from "../../src/program.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { jpeg } from "../media/media_fixtures.ts";
-import { writeTar, writeZip } from "../takeout/archive_builder.ts";
+import { writeTar, writeZip } from "../archive/archive_builder.ts";
 import {
   assertEntriesAddUp,
   readReport,

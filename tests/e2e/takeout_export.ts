@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import { LocalData } from "../../src/db/local_data.ts";
-import { ArchiveSet } from "../../src/takeout/archive_set.ts";
+import { ArchiveSet } from "../../src/archive/archive_set.ts";
 import { assertEquals } from "../assert.ts";
 import type { IndexedItem } from "../../src/db/rows.ts";
 import {
@@ -14,7 +14,7 @@ import {
   writeTar,
   writeZip,
   type ZipEntrySpec,
-} from "../takeout/archive_builder.ts";
+} from "../archive/archive_builder.ts";
 import { type RunOptions, runProgram, type RunResult } from "./harness.ts";
 
 export const utf8 = new TextEncoder();

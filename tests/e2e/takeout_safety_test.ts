@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { jpeg } from "../media/media_fixtures.ts";
-import { writeTar, writeZip } from "../takeout/archive_builder.ts";
+import { writeTar, writeZip } from "../archive/archive_builder.ts";
 import { listFiles } from "./harness.ts";
 import {
   type ExportFile,

@@ -7,7 +7,7 @@ import {
   probeFsProfile,
 } from "../../src/fs/fs_profile.ts";
 import { DiskError } from "../../src/errors.ts";
-import { memoryLogger } from "../../src/cli/log.ts";
+import { memoryLogger } from "../../src/log.ts";
 import {
   canMakeUnwritableFolder,
   makeUnwritableFolder,

@@ -7,7 +7,7 @@ import {
   type LockInfo,
   type LockResult,
 } from "../../src/fs/lock.ts";
-import { memoryLogger } from "../../src/cli/log.ts";
+import { memoryLogger } from "../../src/log.ts";
 
 const onLinux = Deno.build.os === "linux";
 const hasPython = await new Deno.Command("python3", {

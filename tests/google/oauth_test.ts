@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { assertStringIncludes } from "./assert_text.ts";
 import { AuthError, InterruptedError, UsageError } from "../../src/errors.ts";
-import { memoryLogger } from "../../src/cli/log.ts";
+import { memoryLogger } from "../../src/log.ts";
 import type { ClientSecret } from "../../src/google/client_secret.ts";
 import {
   Authorizer,

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { assertStringIncludes } from "./assert_text.ts";
-import { memoryLogger } from "../../src/cli/log.ts";
+import { memoryLogger } from "../../src/log.ts";
 import {
   readTokenFile,
   tokenFilePath,

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { type Backup, backup } from "../e2e/harness.ts";
-import { writeZip } from "../takeout/archive_builder.ts";
+import { writeZip } from "../archive/archive_builder.ts";
 import {
   checkBackup,
   hasStackTrace,

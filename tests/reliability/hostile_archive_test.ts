@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { RUNTIME_FLAGS } from "../../src/cli/permissions.ts";
-import { MAX_PART_ENTRIES } from "../../src/takeout/archive.ts";
+import { MAX_PART_ENTRIES } from "../../src/archive/archive.ts";
 import { MAIN } from "../e2e/harness.ts";
 import { readReport } from "../e2e/takeout_export.ts";
 import {
@@ -16,7 +16,7 @@ import {
   writeTar,
   writeZip,
   type ZipEntrySpec,
-} from "../takeout/archive_builder.ts";
+} from "../archive/archive_builder.ts";
 import { hasStackTrace } from "./kit.ts";
 
 const LONG = Deno.env.get("GPHOTOS_RELIABILITY") === "long";

@@ -21,7 +21,7 @@ import {
   withDir,
   writeExport,
 } from "../e2e/takeout_export.ts";
-import { writeTar, writeZip } from "../takeout/archive_builder.ts";
+import { writeTar, writeZip } from "../archive/archive_builder.ts";
 import {
   hasStackTrace,
   LONG,

@@ -9,7 +9,7 @@
 // loop; the damaged-input soak uses the same export builder.
 
 import { join } from "node:path";
-import { photoIdOf } from "../../src/sync/takeout_plan.ts";
+import { photoIdOf } from "../../src/takeout/plan.ts";
 import { type Backup, backup } from "../e2e/harness.ts";
 import {
   assertEntriesAddUp,

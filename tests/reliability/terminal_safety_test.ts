@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { backup } from "../e2e/harness.ts";
 import { startMitmFront } from "../fake_google/mitm_front.ts";
-import { writeZip } from "../takeout/archive_builder.ts";
+import { writeZip } from "../archive/archive_builder.ts";
 import { spawnProgram } from "./kit.ts";
 
 /** ESC, BEL, CSI (C1), carriage return, DEL: none may pass raw. */

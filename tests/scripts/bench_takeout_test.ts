@@ -5,9 +5,9 @@ import {
   parseBenchArgs,
   resultTable,
 } from "../../scripts/bench_takeout.ts";
-import { ArchiveSet } from "../../src/takeout/archive_set.ts";
-import { planImport } from "../../src/sync/takeout_plan.ts";
-import { hasTool, run, withTempDir } from "../takeout/archive_builder.ts";
+import { ArchiveSet } from "../../src/archive/archive_set.ts";
+import { planImport } from "../../src/takeout/plan.ts";
+import { hasTool, run, withTempDir } from "../archive/archive_builder.ts";
 
 Deno.test("the benchmark's export is a valid multi-part Takeout: every photo has its sidecar, album copies are one item", async () => {
   await withTempDir(async (dir) => {

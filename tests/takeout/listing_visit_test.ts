@@ -5,11 +5,16 @@
 
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
-import type { ListedEntry } from "../../src/takeout/archive.ts";
-import { CorruptArchiveError } from "../../src/takeout/archive_errors.ts";
-import { ArchiveSet } from "../../src/takeout/archive_set.ts";
-import { ZipReader } from "../../src/takeout/zip_reader.ts";
-import { readAll, withTempDir, writeTar, writeZip } from "./archive_builder.ts";
+import type { ListedEntry } from "../../src/archive/archive.ts";
+import { CorruptArchiveError } from "../../src/archive/archive_errors.ts";
+import { ArchiveSet } from "../../src/archive/archive_set.ts";
+import { ZipReader } from "../../src/archive/zip_reader.ts";
+import {
+  readAll,
+  withTempDir,
+  writeTar,
+  writeZip,
+} from "../archive/archive_builder.ts";
 
 const enc = new TextEncoder();
 const YEAR = "Takeout/Google Photos/Photos from 2023/";

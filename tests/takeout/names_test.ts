@@ -10,13 +10,13 @@ import {
   isKnownNonMediaJson,
   isPhotosRootName,
   isUntitledAlbumName,
-  mediaTypeOf,
   pathSegments,
   sameName,
   specialFolderKind,
   splitCounter,
   yearFolderName,
 } from "../../src/takeout/names.ts";
+import { mediaTypeOf } from "../../src/media/extensions.ts";
 
 Deno.test("year folders are recognized in English, French, German, Spanish, Italian, Dutch and Russian", () => {
   const cases: [string, number][] = [

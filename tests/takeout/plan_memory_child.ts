@@ -5,7 +5,7 @@
 // and external bytes, after full collections, with the listing gone. Run
 // by takeout_plan_test.ts with --v8-flags=--expose-gc.
 
-import { PlanBuilder } from "../../src/sync/takeout_plan.ts";
+import { PlanBuilder } from "../../src/takeout/plan.ts";
 
 const items = Number(Deno.args[0]);
 const gc = (globalThis as { gc?: () => void }).gc;

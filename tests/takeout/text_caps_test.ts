@@ -6,7 +6,7 @@ import {
   capEntryName,
   MAX_ENTRY_NAME_BYTES,
   safeEntryPath,
-} from "../../src/takeout/entry_path.ts";
+} from "../../src/archive/entry_path.ts";
 import {
   MAX_PEOPLE,
   MAX_TEXT_CHARS,

@@ -1,0 +1,34 @@
+// Dispatch from the parsed options to each command's core. Each command's
+// modules are loaded when it runs: a sync does not hold the code of the
+// Takeout reader or the Picker in memory, nor an import that of the sync.
+
+import type { Options } from "../options.ts";
+import type { RunContext } from "../backup/context.ts";
+
+export async function runCommand(
+  options: Options,
+  ctx: RunContext,
+): Promise<number> {
+  switch (options.command) {
+    case "sync": {
+      const { runSync } = await import("./sync.ts");
+      return await runSync(options, ctx);
+    }
+    case "status": {
+      const { runStatus } = await import("./status.ts");
+      return await runStatus(options, ctx);
+    }
+    case "login": {
+      const { runLogin } = await import("./login.ts");
+      return await runLogin(options, ctx);
+    }
+    case "takeout": {
+      const { runTakeout } = await import("../takeout/import.ts");
+      return await runTakeout(options, ctx);
+    }
+    case "pick": {
+      const { runPick } = await import("./pick.ts");
+      return await runPick(options, ctx);
+    }
+  }
+}
