@@ -72,3 +72,24 @@ export class I32Column extends Column<Int32Array> {
     return out;
   }
 }
+
+/**
+ * Binary search: the position in 0..length-1 whose key (`keyAt`, ascending)
+ * is `key`, or -1. The tables here are sorted once and looked up often.
+ */
+export function findSorted<K extends number | string>(
+  length: number,
+  keyAt: (position: number) => K,
+  key: K,
+): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = keyAt(mid);
+    if (at === key) return mid;
+    if (at < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

@@ -18,6 +18,7 @@ import {
 import { ArchiveError, describeError } from "./archive_errors.ts";
 import { type EntryBody, entryBody, readWhole } from "./entry_body.ts";
 import { fileRange } from "./file_io.ts";
+import { findSorted } from "./columns.ts";
 
 export class FolderReader implements ArchiveReader {
   readonly format = "folder" as const;
@@ -89,15 +90,8 @@ export class FolderReader implements ArchiveReader {
   nameOf(index: number): string | undefined {
     const entries = this.#walked?.entries ?? [];
     // Sorted by index (keepOnly keeps the order).
-    let lo = 0;
-    let hi = entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (entries[mid].index === index) return entries[mid].name;
-      if (entries[mid].index < index) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
+    const at = findSorted(entries.length, (i) => entries[i].index, index);
+    return at < 0 ? undefined : entries[at].name;
   }
 
   keepOnly(keep: (index: number) => boolean): void {

@@ -7,7 +7,7 @@
 // for.
 
 import type { ArchiveEntry, EntryKind } from "./archive.ts";
-import { F64Column, I32Column } from "./columns.ts";
+import { F64Column, findSorted, I32Column } from "./columns.ts";
 import { TextPool } from "./text_pool.ts";
 import type { CentralRecord, ZipRecord } from "./zip_format.ts";
 
@@ -205,16 +205,7 @@ export class ZipDirectory {
     if (column === undefined) {
       return index >= 0 && index < this.length ? index : -1;
     }
-    let lo = 0;
-    let hi = this.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const at = column.get(mid);
-      if (at === index) return mid;
-      if (at < index) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return findSorted(this.length, (i) => column.get(i), index);
   }
 
   /** A directory of the kept records only, in the same order. */

@@ -47,6 +47,7 @@ import {
   nfc,
 } from "../media/extensions.ts";
 import { splitExtension } from "../media/naming.ts";
+import { findSorted } from "../archive/columns.ts";
 
 /** A media file to match: its path inside the export. */
 export interface MatchMedia {
@@ -1087,16 +1088,8 @@ function matchOneFolder(
   const byName = sortedBy(sidecarNames);
   if (byName === undefined) return undefined;
   const find = (name: string) => {
-    let lo = 0;
-    let hi = byName.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const at = sidecarNames[byName[mid]];
-      if (at === name) return byName[mid];
-      if (at < name) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
+    const at = findSorted(byName.length, (i) => sidecarNames[byName[i]], name);
+    return at < 0 ? undefined : byName[at];
   };
   const titleOf = (i: number) => {
     const title = sidecars[i].title;
