@@ -19,12 +19,13 @@ export interface Backup {
   badIds: BadIds;
 }
 
-export async function withBackup(
+export async function withBackup<T>(
   options: CommonOptions & LayoutOptions,
   ctx: RunContext,
-  open: { flushIndex?: boolean },
-  fn: (backup: Backup) => Promise<number>,
-): Promise<number> {
+  /** busy: what the run comes to when another run holds the lock. */
+  open: { flushIndex?: boolean; busy: T },
+  fn: (backup: Backup) => Promise<T>,
+): Promise<T> {
   for (const folder of [options.root, options.dbPath]) {
     try {
       await Deno.mkdir(folder, { recursive: true });
@@ -57,7 +58,7 @@ export async function withBackup(
     ctx.tell(
       `Another run is using the index in ${options.dbPath} (${held.holder.description}); nothing was done.`,
     );
-    return ExitCode.ok;
+    return open.busy;
   }
   const badIds = await BadIds.load(options.root, ctx.logger);
   try {

@@ -2,7 +2,7 @@
 // else (on a machine with a browser, before the first scheduled run).
 
 import type { LoginOptions } from "../options.ts";
-import { ExitCode } from "../errors.ts";
+import type { CommandResult } from "./result.ts";
 import type { RunContext } from "../backup/context.ts";
 import { tokenFilePath } from "../google/token_store.ts";
 import { openGoogleSession } from "./google_session.ts";
@@ -10,7 +10,7 @@ import { openGoogleSession } from "./google_session.ts";
 export async function runLogin(
   options: LoginOptions,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   await Deno.mkdir(options.dbPath, { recursive: true });
   // login is the one command that always waits for the browser.
   const session = await openGoogleSession(
@@ -19,8 +19,10 @@ export async function runLogin(
     "any",
   );
   await session.auth.login(ctx.signal);
-  ctx.tell(
-    `Signed in. The token is saved in ${tokenFilePath(options.dbPath)}.`,
-  );
-  return ExitCode.ok;
+  return {
+    failed: 0,
+    summary: `Signed in. The token is saved in ${
+      tokenFilePath(options.dbPath)
+    }.`,
+  };
 }

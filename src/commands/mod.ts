@@ -4,6 +4,7 @@
 
 import type { Options } from "../options.ts";
 import type { RunContext } from "../backup/context.ts";
+import { finish } from "./result.ts";
 
 export async function runCommand(
   options: Options,
@@ -12,15 +13,15 @@ export async function runCommand(
   switch (options.command) {
     case "sync": {
       const { runSync } = await import("./sync.ts");
-      return await runSync(options, ctx);
+      return finish(await runSync(options, ctx), options.json, ctx);
     }
     case "status": {
       const { runStatus } = await import("./status.ts");
-      return await runStatus(options, ctx);
+      return finish(await runStatus(options, ctx), options.json, ctx);
     }
     case "login": {
       const { runLogin } = await import("./login.ts");
-      return await runLogin(options, ctx);
+      return finish(await runLogin(options, ctx), options.json, ctx);
     }
     case "takeout": {
       const { runTakeout } = await import("../takeout/import.ts");
@@ -28,7 +29,7 @@ export async function runCommand(
     }
     case "pick": {
       const { runPick } = await import("./pick.ts");
-      return await runPick(options, ctx);
+      return finish(await runPick(options, ctx), options.json, ctx);
     }
   }
 }

@@ -17,6 +17,7 @@ import {
   PickerSessions,
 } from "../db/picker_sessions.ts";
 import { ExitCode, GphotosError, InterruptedError } from "../errors.ts";
+import type { CommandResult } from "./result.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import {
   DEFAULT_PICKER_API,
@@ -51,16 +52,16 @@ const DELETE_TIMEOUT_MS = 15_000;
 export async function runPick(
   options: PickOptions,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   // The Picker scope is what this command reads with, whatever --scope says.
   const scopes = options.scopes.includes(SCOPE_PICKER)
     ? options.scopes
     : [...options.scopes, SCOPE_PICKER];
   const google = await openGoogleSession({ ...options, scopes }, ctx, "picker");
-  return await withBackup(
+  return await withBackup<CommandResult>(
     options,
     ctx,
-    {},
+    { busy: { failed: 0 } },
     ({ db, profile, badIds }) =>
       new PickRun(options, ctx, google, db, profile, badIds).run(),
   );
@@ -94,11 +95,11 @@ class PickRun {
     this.#resumeCmd = `gphotos-sync pick --resume ${root}`;
   }
 
-  async run(): Promise<number> {
+  async run(): Promise<CommandResult> {
     const opened = this.options.resume
       ? await this.#resume()
       : await this.#start();
-    if (opened === undefined) return ExitCode.ok;
+    if (opened === undefined) return { failed: 0 };
     const { record, resumed } = opened;
     let session = opened.session;
     if (!session.mediaItemsSet) session = await this.#wait(session);
@@ -372,12 +373,9 @@ class PickRun {
     albumName: string | undefined,
     album: PickAlbumResult | undefined,
     links: AlbumLinksResult | undefined,
-  ): number {
-    const { ctx, options, badIds } = this;
-    const seconds = (ctx.now().getTime() - this.#started) / 1000;
-    const code = dl.failed > 0 || dl.stillProcessing.length > 0
-      ? ExitCode.partial
-      : ExitCode.ok;
+  ): CommandResult {
+    const { options, badIds } = this;
+    const seconds = (this.ctx.now().getTime() - this.#started) / 1000;
     const parts = [`${plan.listed} picked`, `${plan.added} new items indexed`];
     if (plan.alreadyBackedUp > 0) {
       parts.push(`${plan.alreadyBackedUp} already in the backup`);
@@ -403,9 +401,11 @@ class PickRun {
         `album "${albumName}" of ${album.items} items (${changed} links changed)`,
       );
     }
-    ctx.tell(`gphotos-sync: ${parts.join(", ")} in ${seconds.toFixed(1)} s.`);
-    if (options.json) {
-      ctx.result({
+    return {
+      // A video still processing at Google is not backed up yet.
+      failed: dl.failed + dl.stillProcessing.length,
+      summary: `gphotos-sync: ${parts.join(", ")} in ${seconds.toFixed(1)} s.`,
+      report: (code: ExitCode) => ({
         event: "summary",
         root: options.root,
         exitCode: code,
@@ -440,9 +440,8 @@ class PickRun {
           }
           : null,
         badIds: { added: badIds.added },
-      });
-    }
-    return code;
+      }),
+    };
   }
 }
 

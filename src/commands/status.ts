@@ -2,6 +2,7 @@
 // --json) for monitoring.
 
 import { formatBytes } from "../text/format.ts";
+import type { CommandResult } from "./result.ts";
 import { join } from "node:path";
 import type { StatusOptions } from "../options.ts";
 import { ExitCode, GphotosError } from "../errors.ts";
@@ -31,7 +32,7 @@ export interface StatusReport {
 export async function runStatus(
   options: StatusOptions,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   const dbFile = join(options.dbPath, "gphotos.sqlite");
   try {
     Deno.statSync(dbFile);
@@ -74,9 +75,7 @@ export async function runStatus(
       badIds: (await BadIds.load(options.root, ctx.logger)).size,
       bytesOnDisk: bytes,
     };
-    if (options.json) ctx.result(report);
-    else for (const line of formatStatus(report)) ctx.print(line);
-    return ExitCode.ok;
+    return { failed: 0, lines: formatStatus(report), report: () => report };
   } finally {
     db.close();
   }

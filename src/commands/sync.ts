@@ -2,7 +2,8 @@
 // order, with the run's outcome as the exit code.
 
 import type { SyncOptions } from "../options.ts";
-import { ExitCode } from "../errors.ts";
+import type { ExitCode } from "../errors.ts";
+import type { CommandResult } from "./result.ts";
 import type { BadIds } from "../backup/bad_ids.ts";
 import { withBackup } from "../backup/session.ts";
 import type { RunContext } from "../backup/context.ts";
@@ -25,12 +26,13 @@ import { formatBytes } from "../text/format.ts";
 export async function runSync(
   options: SyncOptions,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   // The client secret is checked before anything is created on disk.
   const session = await openGoogleSession(options, ctx, "library");
   const started = ctx.now().getTime();
-  return await withBackup(options, ctx, {
+  return await withBackup<CommandResult>(options, ctx, {
     flushIndex: options.flushIndex,
+    busy: { failed: 0 },
   }, async ({ db, profile, badIds }) => {
     const progress = options.progress
       ? createProgress({
@@ -167,18 +169,16 @@ export async function runSync(
       );
     }
     const seconds = (ctx.now().getTime() - started) / 1000;
-    if (dryRun) tellDryRun(options, ctx, deleted, albumsPruned);
-    else {
-      ctx.tell(
+    const dry = dryRun ? dryRunLines(deleted, albumsPruned) : undefined;
+    return {
+      failed: badIds.added,
+      lines: dry?.lines,
+      summary: dry?.summary ??
         summary(indexed, albums, downloaded, links, deleted, badIds, seconds) +
           (albumsPruned.length > 0
             ? ` ${albumsPruned.length} albums deleted on Google were removed.`
             : ""),
-      );
-    }
-    const code = badIds.added > 0 ? ExitCode.partial : ExitCode.ok;
-    if (options.json) {
-      ctx.result({
+      report: (code: ExitCode) => ({
         root: options.root,
         exitCode: code,
         seconds,
@@ -225,9 +225,8 @@ export async function runSync(
           }
           : null,
         badIds: { added: badIds.added, skipped: badIds.skipped },
-      });
-    }
-    return code;
+      }),
+    };
   });
 }
 
@@ -235,26 +234,23 @@ export async function runSync(
  * --do-delete --dry-run: the files and albums that would go, one a line on
  * stdout (with --json they are in its object), and a line for the person.
  */
-function tellDryRun(
-  options: SyncOptions,
-  ctx: RunContext,
+function dryRunLines(
   deleted: DeleteResult | undefined,
   albums: string[],
-): void {
+): { lines: string[]; summary: string } {
   const files = deleted?.files ?? [];
-  if (!options.json) {
-    for (const f of files) ctx.print(`would delete ${f}`);
-    for (const a of albums) {
-      ctx.print(`would remove the album folder of "${a}"`);
-    }
-  }
-  ctx.tell(
-    `Dry run: ${files.length} files would be deleted as removed from Google Photos` +
+  return {
+    lines: [
+      ...files.map((f) => `would delete ${f}`),
+      ...albums.map((a) => `would remove the album folder of "${a}"`),
+    ],
+    summary:
+      `Dry run: ${files.length} files would be deleted as removed from Google Photos` +
       (albums.length > 0
         ? `, and the folders of ${albums.length} albums deleted on Google`
         : "") +
       "; nothing was downloaded or deleted.",
-  );
+  };
 }
 
 function summary(

@@ -171,10 +171,10 @@ export async function runTakeout(
     if (options.dryRun) return await dryRun(options, set, ctx);
     // The lock, the temp sweep, the filesystem probe and the index, as
     // sync and pick have them.
-    return await withBackup(
+    return await withBackup<number>(
       options,
       ctx,
-      {},
+      { busy: ExitCode.ok },
       ({ db, profile }) => importExport(options, set, db, profile, ctx),
     );
   } finally {
