@@ -532,6 +532,19 @@ export class LocalData implements Disposable {
     );
   }
 
+  /** The SHA-256 and size recorded for an item (or an alias), if any. */
+  contentHashOf(
+    remoteId: string,
+  ): { sha256: string; size: number } | undefined {
+    const row = this.#get(
+      "SELECT Sha256, Size FROM ContentHashes WHERE RemoteId = ?",
+      remoteId,
+    );
+    return row === undefined
+      ? undefined
+      : { sha256: String(row.Sha256), size: Number(row.Size) };
+  }
+
   /** The item whose bytes have this hash and size, if one was recorded. */
   itemByContentHash(sha256: string, size: number): IndexedItem | undefined {
     const row = this.#get(

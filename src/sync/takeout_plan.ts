@@ -98,6 +98,8 @@ export interface AlbumReference {
   title?: string;
   /** Capture time, epoch ms; NaN when the sidecar has none. */
   takenMs: number;
+  /** The sidecar's facts row (TakeoutPlan.referenceFacts). */
+  facts: number;
 }
 
 /**
@@ -143,6 +145,12 @@ export interface PlanOptions {
    * them, file() is given the entry the data pass met.
    */
   keepNames?: boolean;
+  /**
+   * Keep each media file's entry name (not its sidecar's), so that file()
+   * needs no entry: for the files the data pass does not meet (already in
+   * the backup, in a part imported by an earlier run).
+   */
+  keepMediaNames?: boolean;
 }
 
 /**
@@ -401,6 +409,11 @@ export class TakeoutPlan {
     firsts.free();
   }
 
+  /** The parts planned, in the order their entries are ranked. */
+  get parts(): readonly string[] {
+    return this.#parts;
+  }
+
   /** Media files planned (every copy). */
   get fileCount(): number {
     return this.#rows.length;
@@ -503,6 +516,16 @@ export class TakeoutPlan {
   #groups:
     | { groupOf: Map<number, number>; groups: number[][] }
     | undefined;
+
+  /** The album (index in `albums`) a row's file is in, -1 for none. */
+  albumOf(row: number): number {
+    return this.#rows.album.get(row);
+  }
+
+  /** The facts of an album folder's lone sidecar. */
+  referenceFacts(ref: AlbumReference): ItemFacts {
+    return this.#facts.get(ref.facts);
+  }
 
   /** Key of the item this row is an edited copy or video half of. */
   companionOf(row: number): string | undefined {
@@ -1194,7 +1217,9 @@ export class PlanBuilder {
       rows.flags.push(flags);
       const p = rows.length - 1;
       rows.name.push(
-        options.keepNames ? rows.texts.add(names[at]) : -1,
+        options.keepNames || options.keepMediaNames
+          ? rows.texts.add(names[at])
+          : -1,
       );
       rows.key.push(-1);
       rows.companionOf.push(-1);
@@ -1290,9 +1315,9 @@ export class PlanBuilder {
     const waits = new Map<number, string[]>();
     const lone = new Set<number>();
     const n = rows.length;
+    // Video halves and edits too: their original may be such a copy.
     const isLone = (p: number) =>
-      rows.facts.get(p) < 0 &&
-      (rows.flags.get(p) & (COMPANION_MASK | SKIP_MASK)) === 0;
+      rows.facts.get(p) < 0 && (rows.flags.get(p) & SKIP_MASK) === 0;
     for (let p = 0; p < n; p++) if (isLone(p)) lone.add(rows.copyHash.get(p));
     if (lone.size === 0) return waits;
     const keysOf = new Map<number, Set<string>>();
@@ -1386,6 +1411,7 @@ class Found {
       part: parts[Math.floor(where / PART)],
       name,
       takenMs: facts.takenMs(row),
+      facts: row,
     };
     const url = facts.url(row);
     if (url !== undefined) ref.url = url;

@@ -18,19 +18,11 @@ import { resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { clampFileTime } from "../fs/times.ts";
 import { mediaFolder } from "../media/date_path.ts";
-import type { ExifFields } from "../media/exif.ts";
-import { memoryBytes } from "../media/file_bytes.ts";
 import { localFileName, originalName } from "../media/naming.ts";
 import type { MediaRecord } from "../media/record.ts";
-import { readVideoCreationTimeFrom } from "../media/video_time.ts";
 import type { ArchiveError } from "../takeout/archive_errors.ts";
 import { ArchiveSet } from "../takeout/archive_set.ts";
-import {
-  type BestDate,
-  chooseBestDate,
-  exifOfBytes,
-} from "../takeout/best_date.ts";
-import { locationText } from "../takeout/metadata.ts";
+import type { BestDate } from "../takeout/best_date.ts";
 import {
   commitStaged,
   discardStaged,
@@ -38,17 +30,33 @@ import {
   type StagedFile,
   stageEntry,
 } from "../takeout/staged_write.ts";
-import { xmpDataOf, xmpDocument, xmpSidecarPath } from "../takeout/xmp.ts";
+import { xmpSidecarPath } from "../takeout/xmp.ts";
+import {
+  dateFor,
+  embeddedDates,
+  extrasFor,
+  PEEK_BYTES,
+  readHead,
+  recordOf,
+  sourceRefOf,
+  xmpFor,
+} from "./takeout_item.ts";
 import { reconcileAlbumLinks } from "./album_links.ts";
 import { withBackup } from "./backup_session.ts";
 import type { RunContext } from "./context.ts";
 import { formatBytes } from "./status.ts";
 import { findSameUpload } from "./placement.ts";
+import { recordAlbums, resolveReferences } from "./takeout_albums.ts";
+import type { ItemFacts } from "../takeout/item_facts.ts";
+import { compareWithStored, type EntryReader } from "./stored_copy.ts";
 import {
-  type AlbumReference,
+  convergeItems,
+  ITEM_INSERTED,
+  ITEM_SETTLED,
+} from "./takeout_converge.ts";
+import {
   borrowedFrom,
   borrowsSidecar,
-  photoIdOf,
   planArchives,
   type PlannedFile,
   type RefusedEntry,
@@ -57,8 +65,6 @@ import {
 
 export const REPORT_FILE = "gphotos.takeout-report.json";
 
-/** Bytes read ahead to find an EXIF or video date when the sidecar gives none. */
-const PEEK_BYTES = 256 * 1024;
 /**
  * Staged files waiting for their flush before they are committed: enough
  * for the disk to work while the archive is read; file handles stay well
@@ -140,6 +146,8 @@ export interface TakeoutCounts {
   livePairs: number;
   /** Numbered files dated by their first copy's sidecar (immich-go #68). */
   forgottenDuplicates: number;
+  /** Items already stored that a sidecar of this import dated and described. */
+  completed: number;
   unmatched: number;
   skippedTrash: number;
   skippedArchived: number;
@@ -164,6 +172,10 @@ interface ImportState {
   /** Items and bytes handled so far, for --progress. */
   progressItems: number;
   progressBytes: number;
+  /** By plan item: what converge needs to know (ITEM_INSERTED...). */
+  flags: Uint8Array;
+  /** Items stored under keys the plan does not have (bytes of their own). */
+  extra: { id: string; row: number }[];
 }
 
 export async function runTakeout(
@@ -201,6 +213,9 @@ async function listAndPlan(
     skipArchived: options.skipArchived,
     skipVideo: options.skipVideo,
     keepNames: options.dryRun,
+    // Items met again later (present, or completed by a later sidecar)
+    // are worked out from the plan alone.
+    keepMediaNames: true,
     signal: ctx.signal,
   });
 }
@@ -224,6 +239,8 @@ async function importExport(
     done: new DoneItems(plan),
     progressItems: 0,
     progressBytes: 0,
+    flags: new Uint8Array(plan.itemCount),
+    extra: [],
   };
   state.counts.refused = plan.refused.length;
   for (const r of plan.refused) {
@@ -300,8 +317,46 @@ async function importExport(
   }
   if (ctx.signal.aborted) throw new InterruptedError();
 
-  const albums = recordAlbums(plan, state, db, profile);
-  state.counts.albums = albums.count;
+  // Facts the export gave late (a sidecar in a later part, an album's
+  // lone sidecar) and duplicate numbers, whatever the order files came in.
+  const referenceFacts = new Map<string, ItemFacts>();
+  for (
+    const { ref, id } of resolveReferences(plan, state.done, db, profile)
+      .resolved
+  ) {
+    if (!referenceFacts.has(id)) {
+      referenceFacts.set(id, plan.referenceFacts(ref));
+    }
+  }
+  const converged = await convergeItems({
+    plan,
+    done: state.done,
+    flags: state.flags,
+    extra: state.extra,
+    db,
+    profile,
+    options,
+    referenceFacts,
+    now: ctx.now(),
+    logger: ctx.logger,
+  });
+  state.counts.completed = converged.completed;
+  if (converged.dated.size > 0) {
+    state.unmatched = state.unmatched.filter((u) =>
+      !converged.dated.has(u.entry)
+    );
+    state.counts.unmatched = state.unmatched.length;
+  }
+
+  const references = resolveReferences(plan, state.done, db, profile);
+  const albums = recordAlbums(
+    plan,
+    state.done,
+    db,
+    references.resolved,
+    new Map(state.extra.map(({ id, row }) => [row, id])),
+  );
+  state.counts.albums = albums;
   if (state.counts.albums > 0) {
     await reconcileAlbumLinks({
       ...options,
@@ -314,9 +369,14 @@ async function importExport(
   state.counts.failed = failed.length;
   const unclaimedSidecars = [
     ...plan.unclaimedSidecars,
-    ...albums.unresolved.map((r) => r.name),
+    ...references.unresolved.map((r) => r.name),
   ].sort();
-  const entries = entryReport(plan, state, albums.resolved, unclaimedSidecars);
+  const entries = entryReport(
+    plan,
+    state,
+    references.resolved.length,
+    unclaimedSidecars,
+  );
   const seconds = (ctx.now().getTime() - started) / 1000;
   const report = {
     archives: options.archives,
@@ -486,6 +546,8 @@ interface Existing {
   item: IndexedItem;
   /** A Library API copy: Takeout's original replaces it at the same path. */
   replace: boolean;
+  /** Found by its sidecar's photo URL. */
+  byUrl: boolean;
 }
 
 class Importer {
@@ -516,13 +578,25 @@ class Importer {
   }
 
   async importFile(file: PlannedFile, body: ReadableStream<Uint8Array>) {
-    const { ctx, state, options, db } = this.#deps;
-    if (state.done.has(file.key)) {
-      state.outcome[file.row] = COPY;
-      await body.cancel();
-      return;
+    const { ctx, state, options, db, plan } = this.#deps;
+    let reader: EntryReader = body.getReader();
+    /** Bytes of their own under a key another file of the export has. */
+    let split = false;
+    const storedAs = state.done.get(file.key);
+    if (storedAs !== undefined) {
+      // Files without a sidecar share a key when they share a name and a
+      // size: copies of one upload in several folders, or other photos.
+      const lone = file.meta === undefined && file.companion === undefined;
+      const copy = lone ? await this.#copyOf(file, [storedAs], reader) : {};
+      if (!lone || copy.of !== undefined) {
+        state.outcome[file.row] = COPY;
+        if (!lone) await reader.cancel();
+        return;
+      }
+      reader = copy.reader!;
+      split = true;
     }
-    const existing = this.#findExisting(file);
+    const existing = split ? undefined : this.#findExisting(file);
     if (
       existing && !existing.replace && existing.item.downloaded &&
       await this.#onDisk(existing.item)
@@ -533,18 +607,37 @@ class Importer {
       state.counts.alreadyPresent++;
       state.progressItems++;
       state.progressBytes += file.entry.size;
-      await body.cancel();
+      if (existing.byUrl && !this.#owned(existing.item)) {
+        state.flags[plan.itemOf(file.row)] |= ITEM_SETTLED;
+      }
+      await reader.cancel();
       return;
     }
-    const reader = body.getReader();
+    const waits = existing || split ? undefined : plan.waitsFor(file.row);
+    if (waits !== undefined) {
+      // Named and sized as files with a sidecar: an album's copy of one of
+      // those, if its bytes are theirs.
+      const ids = waits.flatMap((k) => {
+        const id = state.done.get(k);
+        return id === undefined ? [] : [id];
+      });
+      const copy = await this.#copyOf(file, ids, reader);
+      if (copy.of !== undefined) {
+        state.outcome[file.row] = COPY;
+        state.done.set(file.key, copy.of);
+        state.failed.delete(file.key);
+        return;
+      }
+      reader = copy.reader!;
+    }
     let release = () => {};
     let settle = () => {};
     try {
       let head: Uint8Array[] = [];
-      let date = dateFor(file, {}, ctx);
+      let date = dateFor(file, {}, ctx.now());
       if (date.source !== "sidecar") {
         head = await readHead(reader, PEEK_BYTES);
-        date = dateFor(file, await embeddedDates(head, file), ctx);
+        date = dateFor(file, await embeddedDates(head, file), ctx.now());
       }
       const record = recordOf(file, date);
       let target: Target;
@@ -570,6 +663,14 @@ class Importer {
         head,
       });
       const sha256 = hash.digest("hex");
+      if (split) {
+        // Its own item: keyed by its bytes, whatever the order files came.
+        target.remoteId = record.remoteId = `${file.key}:${
+          sha256.slice(0, 16)
+        }`;
+        file = { ...file, key: target.remoteId };
+        state.extra.push({ id: target.remoteId, row: file.row });
+      }
       const twin = existing ? undefined : await this.#twinOf(sha256, media);
       if (twin !== undefined) {
         // The same bytes are stored already (an upload made twice): keep
@@ -604,11 +705,8 @@ class Importer {
         return;
       }
       const staged = [media];
-      if (!options.noXmp && file.meta) {
-        const xmp = xmpDocument({
-          ...xmpDataOf(file.meta),
-          ...(date.source === "sidecar" ? { takenAt: date.date } : {}),
-        });
+      const xmp = options.noXmp ? undefined : xmpFor(file, date);
+      if (xmp !== undefined) {
         try {
           staged.push(
             await stageBytes(
@@ -644,6 +742,7 @@ class Importer {
         after: () => {
           if (existing?.replace) state.counts.replacedApiCopies++;
           else state.counts.imported++;
+          state.flags[plan.itemOf(file.row)] |= ITEM_INSERTED;
           state.outcome[file.row] = existing?.replace ? REPLACED : IMPORTED;
           state.counts.bytes += media.bytes;
           const companion = borrowedFrom(file);
@@ -778,7 +877,7 @@ class Importer {
     content: { sha256: string; bytes: number },
   ) {
     const { db, state } = this.#deps;
-    const sourceRef = `${file.entry.part}:${file.entry.name}`;
+    const sourceRef = sourceRefOf(file);
     if (existing) {
       db.updateItemMetadata(existing.item.remoteId, {
         description: record.description || undefined,
@@ -809,22 +908,16 @@ class Importer {
       // A replaced API copy: the key finds it again without a sidecar URL.
       db.putContentHash(file.key, content.sha256, content.bytes);
     }
-    db.putItemExtras(target.remoteId, {
-      people: file.meta?.people ?? [],
-      favorite: file.meta?.favorited === true,
-      archived: file.meta?.archived === true || file.folderKind === "archive",
-      trashed: file.meta?.trashed === true || file.folderKind === "trash",
-      photoUrl: borrowsSidecar(file) ? undefined : file.meta?.url,
-      archiveEntry: sourceRef,
-      matchedBy: file.match.matchedBy,
-      dateSource: date.source,
-      editOf: file.companion === "edit"
-        ? state.done.get(file.companionOf!)
-        : undefined,
-      pairOf: file.companion === "pair"
-        ? state.done.get(file.companionOf!)
-        : undefined,
-    });
+    db.putItemExtras(
+      target.remoteId,
+      extrasFor(
+        file,
+        date,
+        file.companionOf === undefined
+          ? undefined
+          : state.done.get(file.companionOf),
+      ),
+    );
   }
 
   /** The index row this file already is: by sidecar URL, key, or API name+date. */
@@ -832,10 +925,10 @@ class Importer {
     const { db, profile } = this.#deps;
     if (!borrowsSidecar(file) && file.meta?.url) {
       const byUrl = db.itemByPhotoUrl(file.meta.url);
-      if (byUrl) return { item: byUrl, replace: false };
+      if (byUrl) return { item: byUrl, replace: false, byUrl: true };
     }
     const byKey = db.getItem(file.key) ?? db.itemByAlias(file.key);
-    if (byKey) return { item: byKey, replace: false };
+    if (byKey) return { item: byKey, replace: false, byUrl: false };
     const taken = file.meta?.photoTakenTime;
     if (taken && !borrowsSidecar(file)) {
       // An item the Library API or the Picker indexed: the same upload,
@@ -848,9 +941,57 @@ class Importer {
         profile,
         (item) => item.source !== "takeout",
       );
-      if (api) return { item: api, replace: true };
+      if (api) return { item: api, replace: true, byUrl: false };
     }
     return undefined;
+  }
+
+  /** Whether an item of the backup came from a part of this import. */
+  #owned(item: IndexedItem): boolean {
+    const ref = item.sourceRef;
+    return ref !== undefined &&
+      this.#deps.plan.parts.some((p) => ref.startsWith(`${p}:`));
+  }
+
+  /**
+   * Whether the entry read by `reader` is a copy of one of the items `ids`
+   * (stored, of its size), compared byte for byte with the file on disk;
+   * when it is none, a reader of the whole entry again.
+   */
+  async #copyOf(
+    file: PlannedFile,
+    ids: readonly string[],
+    reader: EntryReader,
+  ): Promise<{ of?: string; reader?: EntryReader }> {
+    const { db, options } = this.#deps;
+    for (const id of new Set(ids)) {
+      // Staged by this run and not recorded yet: recorded first.
+      if (this.#placed.has(id)) await this.flush();
+      const item = db.getItem(id);
+      if (!item?.downloaded || item.fileSize !== file.entry.size) continue;
+      let abs: string;
+      try {
+        abs = await resolveInside(options.root, join(item.path, item.fileName));
+      } catch {
+        continue;
+      }
+      const compared = await compareWithStored(reader, [], abs);
+      if (compared.same) {
+        const hash = db.contentHashOf(id);
+        if (hash !== undefined) {
+          this.#push({
+            staged: [],
+            bytes: 0,
+            record: () => db.putContentHash(file.key, hash.sha256, hash.size),
+            after: () => {},
+            fail: () => {},
+          });
+        }
+        return { of: id };
+      }
+      reader = compared.reader;
+    }
+    return { reader };
   }
 
   /** An item already stored with these bytes, still on disk. */
@@ -1032,161 +1173,6 @@ class Importer {
   }
 }
 
-/** Reads at least `n` bytes ahead (fewer if the entry is shorter). */
-async function readHead(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  n: number,
-): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < n) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  return chunks;
-}
-
-/** The EXIF date of a photo, or the movie header date of a video, from its first bytes. */
-async function embeddedDates(
-  head: Uint8Array[],
-  file: PlannedFile,
-): Promise<{ exif?: ExifFields; videoTime?: Date }> {
-  const bytes = concat(head);
-  if (file.isVideo) {
-    // Only what the head holds is looked at: a movie header after the
-    // media data (moov at the end) is not reached, and the name or the
-    // entry time dates the video instead.
-    const source = memoryBytes(bytes);
-    const videoTime = await readVideoCreationTimeFrom({
-      size: file.entry.size,
-      read: (offset, length) => source.read(offset, length),
-    }).catch(() => undefined);
-    return { videoTime };
-  }
-  return { exif: await exifOfBytes(bytes).catch(() => undefined) };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-function dateFor(
-  file: PlannedFile,
-  embedded: { exif?: ExifFields; videoTime?: Date },
-  ctx: RunContext,
-): BestDate {
-  return chooseBestDate({
-    photoTakenTime: file.meta?.photoTakenTime,
-    creationTime: file.meta?.creationTime,
-    exif: embedded.exif,
-    videoTime: embedded.videoTime,
-    name: file.match.originalName,
-    entryTime: file.entry.mtime ?? ctx.now(),
-  }, { now: ctx.now() });
-}
-
-function recordOf(file: PlannedFile, date: BestDate): MediaRecord {
-  const record: MediaRecord = {
-    remoteId: file.key,
-    source: "takeout",
-    filename: file.match.originalName,
-    mimeType: mimeTypeOf(file.match.originalName, file.isVideo),
-    description: file.meta?.description ?? "",
-    createTime: date.date,
-    isVideo: file.isVideo,
-  };
-  if (file.meta?.geo) record.location = locationText(file.meta.geo);
-  return record;
-}
-
-/**
- * Each album folder of the export becomes an album of the index, of the
- * items its files are and of those its lone sidecars name (found by photo
- * URL, else by upload name and capture time, in this import or already in
- * the backup, whatever source stored them).
- */
-function recordAlbums(
-  plan: TakeoutPlan,
-  state: ImportState,
-  db: LocalData,
-  profile: FsProfile,
-): { count: number; resolved: number; unresolved: AlbumReference[] } {
-  let count = 0;
-  let resolved = 0;
-  const unresolved: AlbumReference[] = [];
-  const referenced = plan.albums.map(() => [] as string[]);
-  for (const ref of plan.albumReferences) {
-    const id = referencedItem(ref, state, db, profile);
-    if (id === undefined) unresolved.push(ref);
-    else {
-      resolved++;
-      referenced[ref.album].push(id);
-    }
-  }
-  db.transaction(() => {
-    plan.albums.forEach(({ album, meta, keys }, a) => {
-      const ids = new Set(
-        keys.map((k) => state.done.get(k))
-          .filter((id): id is string => id !== undefined),
-      );
-      for (const id of referenced[a]) ids.add(id);
-      const members = [...ids]
-        .map((id) => db.getItem(id))
-        .filter((i): i is IndexedItem => i !== undefined)
-        .sort((a, b) =>
-          a.createDate.getTime() - b.createDate.getTime() ||
-          (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0)
-        );
-      if (members.length === 0) return;
-      // By folder, not title: two albums may share a title (Takeout names
-      // their folders "Trip" and "Trip(1)"), and each keeps its own items.
-      const folderName = album.folder.split("/").pop() ?? album.title;
-      const albumId = `takeout-album:${folderName.normalize("NFC")}`;
-      db.putAlbum({
-        remoteId: albumId,
-        albumName: album.title,
-        size: members.length,
-        description: meta?.description,
-        startDate: members[0].createDate,
-        endDate: members[members.length - 1].createDate,
-        isShared: false,
-      });
-      db.clearAlbumFiles(albumId);
-      members.forEach((m, i) => db.putAlbumFile(albumId, m.remoteId, i));
-      count++;
-    });
-  });
-  return { count, resolved, unresolved };
-}
-
-/** The RemoteId of the item an album's lone sidecar names, if it is held. */
-function referencedItem(
-  ref: AlbumReference,
-  state: ImportState,
-  db: LocalData,
-  profile: FsProfile,
-): string | undefined {
-  const id = photoIdOf(ref.url);
-  const done = id === undefined ? undefined : state.done.get(`takeout:${id}`);
-  if (done !== undefined) return done;
-  if (ref.url !== undefined) {
-    const byUrl = db.itemByPhotoUrl(ref.url);
-    if (byUrl !== undefined) return byUrl.remoteId;
-  }
-  if (ref.title === undefined || Number.isNaN(ref.takenMs)) return undefined;
-  return findSameUpload(db, ref.title, new Date(ref.takenMs), profile)
-    ?.remoteId;
-}
-
 /**
  * Where every file entry of the parts ended, counted: media entries by
  * their row's outcome, the rest as the plan sorted them.
@@ -1289,7 +1275,7 @@ async function dryRun(
       const f = plan.file(row);
       // Without a sidecar date the import reads the file's EXIF or video
       // header, which a dry run does not: its folder here is provisional.
-      const date = dateFor(f, {}, ctx);
+      const date = dateFor(f, {}, ctx.now());
       const folder = mediaFolder(date.date, options);
       yield { item, copies, f, date, folder };
     }
@@ -1335,33 +1321,6 @@ async function dryRun(
   return code;
 }
 
-function mimeTypeOf(name: string, isVideo: boolean): string {
-  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
-  const known: Record<string, string> = {
-    jpg: "image/jpeg",
-    jpeg: "image/jpeg",
-    png: "image/png",
-    gif: "image/gif",
-    heic: "image/heic",
-    heif: "image/heif",
-    webp: "image/webp",
-    dng: "image/x-adobe-dng",
-    tif: "image/tiff",
-    tiff: "image/tiff",
-    bmp: "image/bmp",
-    mp4: "video/mp4",
-    mov: "video/quicktime",
-    m4v: "video/x-m4v",
-    "3gp": "video/3gpp",
-    mkv: "video/x-matroska",
-    avi: "video/x-msvideo",
-    webm: "video/webm",
-    mp: "video/mp4",
-    mv: "video/mp4",
-  };
-  return known[ext] ?? (isVideo ? "video/unknown" : "image/unknown");
-}
-
 function emptyCounts(): TakeoutCounts {
   return {
     imported: 0,
@@ -1371,6 +1330,7 @@ function emptyCounts(): TakeoutCounts {
     editedCopies: 0,
     livePairs: 0,
     forgottenDuplicates: 0,
+    completed: 0,
     unmatched: 0,
     skippedTrash: 0,
     skippedArchived: 0,
