@@ -155,12 +155,12 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     number: 6,
-    name: "TakeoutParts, TakeoutEntries and ItemMoves",
+    name: "TakeoutParts, TakeoutEntries, TakeoutAlbums and ItemMoves",
     // The parts of each Takeout export imported (or seen arriving), the
     // listing of each imported part (so that a part arriving later is
-    // planned with the parts before it, as one export), and the journal of
-    // items whose files an import moves (finished by the next run if one
-    // is killed half-way).
+    // planned with the parts before it, as one export), the export each
+    // album was last written from, and the journal of items whose files an
+    // import moves (finished by the next run if one is killed half-way).
     apply(db) {
       db.exec(`
         CREATE TABLE IF NOT EXISTS TakeoutParts
@@ -191,7 +191,13 @@ export const MIGRATIONS: readonly Migration[] = [
           Content BLOB,
           ContentError TEXT,
           Item TEXT,
+          Key TEXT,
           PRIMARY KEY (Part, Idx)
+        );
+        CREATE TABLE IF NOT EXISTS TakeoutAlbums
+        (
+          AlbumId TEXT PRIMARY KEY,
+          SetName TEXT NOT NULL
         );
         CREATE TABLE IF NOT EXISTS ItemMoves
         (
@@ -264,7 +270,9 @@ export const MIGRATED_COLUMNS: Readonly<Record<string, string[]>> = {
     "Content",
     "ContentError",
     "Item",
+    "Key",
   ],
+  TakeoutAlbums: ["AlbumId", "SetName"],
   ItemMoves: [
     "RemoteId",
     "FromPath",

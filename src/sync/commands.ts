@@ -8,6 +8,7 @@ import { runPick } from "./pick_run.ts";
 import { runStatus } from "./status.ts";
 import { runSync } from "./sync_run.ts";
 import { runTakeout } from "./takeout_run.ts";
+import { runTakeoutInbox } from "./takeout_inbox.ts";
 import { tokenFilePath } from "../google/token_store.ts";
 
 export async function runCommand(
@@ -34,7 +35,9 @@ export async function runCommand(
       return ExitCode.ok;
     }
     case "takeout":
-      return await runTakeout(options, ctx);
+      return options.from !== undefined
+        ? await runTakeoutInbox(options, ctx)
+        : await runTakeout(options, ctx);
     case "pick":
       return await runPick(options, ctx);
   }

@@ -43,6 +43,7 @@ import {
   xmpFor,
 } from "./takeout_item.ts";
 import type { PlannedFile, TakeoutPlan } from "./takeout_plan.ts";
+import { decidesItem, setOfSourceRef } from "./takeout_set.ts";
 
 /** Per plan item, what the import knows of it (ConvergeInput.flags). */
 export const ITEM_INSERTED = 1;
@@ -68,11 +69,8 @@ export interface ConvergeInput {
    * each names (only items stored without a sidecar's facts take them).
    */
   referenceFacts: ReadonlyMap<string, ItemFacts>;
-  /**
-   * Items this run stored under a key the plan does not have (a file with
-   * bytes of its own among files of one key), with their plan row.
-   */
-  extra?: readonly { id: string; row: number }[];
+  /** The export the plan is of, when it is one (takeout-<time>). */
+  setName?: string;
   now: Date;
   logger: Logger;
 }
@@ -84,6 +82,8 @@ export interface ConvergeResult {
   moved: number;
   /** Entries (archive names) of items no longer without metadata. */
   dated: Set<string>;
+  /** The RemoteIds (as they end) of the items changed. */
+  changed: Set<string>;
 }
 
 /** What one stored item must become. */
@@ -99,6 +99,8 @@ interface Target {
   createDate: Date;
   description: string;
   location: string | undefined;
+  mimeType: string;
+  isVideo: boolean;
   path: string;
   origFileName: string;
   duplicateNo: number;
@@ -107,19 +109,20 @@ interface Target {
   xmp: string | undefined;
   /** Keys of other plan items whose bytes are this item's. */
   aliases: string[];
-  /** The key it is numbered by (the plan's, for a file split off its key). */
-  orderKey: string;
 }
 
 export async function convergeItems(
   input: ConvergeInput,
 ): Promise<ConvergeResult> {
   const { plan, done, flags, db, referenceFacts } = input;
-  const result: ConvergeResult = { completed: 0, moved: 0, dated: new Set() };
-  const partPrefixes = plan.parts.map((p) => `${p}:`);
+  const result: ConvergeResult = {
+    completed: 0,
+    moved: 0,
+    dated: new Set(),
+    changed: new Set(),
+  };
   const owned = (item: IndexedItem) =>
-    item.sourceRef !== undefined &&
-    partPrefixes.some((p) => item.sourceRef!.startsWith(p));
+    decidesItem(item.sourceRef, plan.parts, input.setName);
 
   // Plan items by the stored item they are (identical copies share one).
   const byStored = new Map<string, number[]>();
@@ -196,15 +199,6 @@ export async function convergeItems(
     }
     targets.set(id, target);
   }
-  for (const { id, row } of input.extra ?? []) {
-    const stored = db.getItem(id);
-    if (stored === undefined) continue;
-    const file = { ...plan.file(row), key: id };
-    const target = newTarget(id, stored, db.getItemExtras(id), -1, file, []);
-    await fileTarget(target, file, input, true, targets);
-    target.orderKey = plan.key(row);
-    targets.set(id, target);
-  }
   // Edits and video halves go beside their original, with its date.
   for (const target of companions) {
     await fileTarget(target, target.file!, input, false, targets);
@@ -235,6 +229,8 @@ function newTarget(
     createDate: stored.createDate,
     description: stored.description,
     location: stored.location,
+    mimeType: stored.mimeType,
+    isVideo: stored.isVideo,
     path: stored.path,
     origFileName: stored.origFileName,
     duplicateNo: stored.duplicateNo,
@@ -242,7 +238,6 @@ function newTarget(
     newExtras: extras ?? emptyExtras(),
     xmp: undefined,
     aliases,
-    orderKey: file?.key ?? stored.remoteId,
   };
 }
 
@@ -288,6 +283,8 @@ async function fileTarget(
   target.createDate = record.createTime;
   target.description = record.description;
   target.location = record.location;
+  target.mimeType = record.mimeType;
+  target.isVideo = record.isVideo;
   target.path = path ?? mediaFolder(record.createTime, options);
   target.origFileName = originalName(
     record.filename || record.remoteId,
@@ -370,10 +367,12 @@ function emptyExtras(): ItemExtras {
 /**
  * Duplicate numbers: in each folder, the targets sharing a name take, in
  * the order of capture time, key and content, the lowest numbers no other
- * item of the folder holds.
+ * item of the folder holds. Items a later export stored there (its parts
+ * came first) are numbered again after them, as if that export had come
+ * after this one.
  */
 function number(targets: Map<string, Target>, input: ConvergeInput): void {
-  const { db, profile } = input;
+  const { db, profile, setName } = input;
   const groups = new Map<string, Target[]>();
   for (const t of targets.values()) {
     const name = profile.caseInsensitive
@@ -387,14 +386,17 @@ function number(targets: Map<string, Target>, input: ConvergeInput): void {
   const sql = db.database();
   const sameName = sql.prepare(
     profile.caseInsensitive
-      ? "SELECT RemoteId, DuplicateNo, OrigFileName FROM SyncFiles WHERE Path = ? AND lower(OrigFileName) = lower(?)"
-      : "SELECT RemoteId, DuplicateNo, OrigFileName FROM SyncFiles WHERE Path = ? AND OrigFileName = ?",
+      ? "SELECT RemoteId, DuplicateNo, OrigFileName, SourceRef, Source FROM SyncFiles WHERE Path = ? AND lower(OrigFileName) = lower(?)"
+      : "SELECT RemoteId, DuplicateNo, OrigFileName, SourceRef, Source FROM SyncFiles WHERE Path = ? AND OrigFileName = ?",
   );
   const hash = sql.prepare(
     "SELECT Sha256 FROM ContentHashes WHERE RemoteId = ?",
   );
   const contentOf = (t: Target) => String(hash.get(t.id)?.Sha256 ?? t.id);
-  for (const members of groups.values()) {
+  /** The export a member is numbered as part of ("" for this one). */
+  const exportOf = new Map<Target, string>();
+  const order = (a: string, b: string) => a < b ? -1 : a > b ? 1 : 0;
+  for (const members of [...groups.values()]) {
     const { path, origFileName } = members[0];
     const taken = new Set<number>();
     for (const row of sameName.all(path, origFileName)) {
@@ -402,14 +404,28 @@ function number(targets: Map<string, Target>, input: ConvergeInput): void {
         profile.caseInsensitive &&
         String(row.OrigFileName).toLowerCase() !== origFileName.toLowerCase()
       ) continue;
-      if (!targets.has(String(row.RemoteId))) {
-        taken.add(Number(row.DuplicateNo));
-      }
+      const id = String(row.RemoteId);
+      if (targets.has(id)) continue;
+      const later = row.Source === "takeout" && setName !== undefined
+        ? setOfSourceRef(
+          row.SourceRef === null ? undefined : String(row.SourceRef),
+        )
+        : undefined;
+      const stored = later !== undefined && later > setName!
+        ? db.getItem(id)
+        : undefined;
+      if (stored !== undefined) {
+        const extras = db.getItemExtras(id);
+        const passive = newTarget(id, stored, extras, -1, undefined, []);
+        exportOf.set(passive, later!);
+        targets.set(id, passive);
+        members.push(passive);
+      } else taken.add(Number(row.DuplicateNo));
     }
-    const order = (a: string, b: string) => a < b ? -1 : a > b ? 1 : 0;
     members.sort((a, b) =>
+      order(exportOf.get(a) ?? "", exportOf.get(b) ?? "") ||
       a.createDate.getTime() - b.createDate.getTime() ||
-      order(a.orderKey, b.orderKey) ||
+      order(a.key, b.key) ||
       order(contentOf(a), contentOf(b))
     );
     let n = 0;
@@ -430,6 +446,7 @@ async function apply(
   const { db, profile, done, plan } = input;
   const changed: Target[] = [];
   const moves: ItemMove[] = [];
+  const unchangedWithAliases: Target[] = [];
   for (const t of targets.values()) {
     const s = t.stored;
     const fileName = localFileName(t.origFileName, t.duplicateNo, profile);
@@ -446,8 +463,12 @@ async function apply(
     const renamed = isTakeoutKey(s.remoteId) && s.remoteId !== t.key;
     if (
       !place && !described && !renamed && s.sourceRef === t.sourceRef &&
-      s.origFileName === t.origFileName && sameExtras(was, now)
-    ) continue;
+      s.origFileName === t.origFileName && sameExtras(was, now) &&
+      s.mimeType === t.mimeType && s.isVideo === t.isVideo
+    ) {
+      if (t.aliases.length > 0) unchangedWithAliases.push(t);
+      continue;
+    }
     changed.push(t);
     if (was?.dateSource !== "sidecar" && now.dateSource === "sidecar") {
       result.completed++;
@@ -465,6 +486,22 @@ async function apply(
       if (place) result.moved++;
     }
   }
+  // The other files of the export that are these bytes find them by key
+  // (they are recorded so when they are read; an earlier run of the
+  // export may have known them otherwise).
+  if (unchangedWithAliases.length > 0) {
+    db.transaction(() => {
+      for (const t of unchangedWithAliases) {
+        const content = db.contentHashOf(t.id);
+        if (content === undefined) continue;
+        for (const alias of t.aliases) {
+          if (db.contentHashOf(alias) === undefined) {
+            db.putContentHash(alias, content.sha256, content.size);
+          }
+        }
+      }
+    });
+  }
   if (changed.length === 0) return;
   const sql = db.database();
   await moveItems(db, input.options.root, moves, () => {
@@ -476,7 +513,7 @@ async function apply(
     const update = sql.prepare(
       `UPDATE SyncFiles SET Path = ?, FileName = ?, OrigFileName = ?,
          DuplicateNo = ?, CreateDate = ?, Description = ?, Location = ?,
-         SourceRef = ? WHERE RemoteId = ?`,
+         SourceRef = ?, MimeType = ?, IsVideo = ? WHERE RemoteId = ?`,
     );
     for (const t of changed) {
       const id = t.stored.remoteId;
@@ -498,6 +535,8 @@ async function apply(
         t.description,
         t.location ?? "",
         t.sourceRef ?? null,
+        t.mimeType,
+        t.isVideo ? 1 : 0,
         final,
       );
       db.putItemExtras(final, t.newExtras);
@@ -515,6 +554,7 @@ async function apply(
         done.set(alias, final);
       }
       if (t.item >= 0) done.set(plan.itemKey(t.item), final);
+      result.changed.add(final);
       sql.prepare("UPDATE TakeoutEntries SET Item = ? WHERE Item = ?").run(
         final,
         id,

@@ -8,7 +8,7 @@
 // import; a later export adds only what is new.
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { TakeoutOptions } from "../cli/args.ts";
 import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
@@ -20,7 +20,21 @@ import { clampFileTime } from "../fs/times.ts";
 import { mediaFolder } from "../media/date_path.ts";
 import { localFileName, originalName } from "../media/naming.ts";
 import type { MediaRecord } from "../media/record.ts";
-import type { ArchiveError } from "../takeout/archive_errors.ts";
+import {
+  type ArchiveError,
+  MissingPartError,
+  TruncatedArchiveError,
+} from "../takeout/archive_errors.ts";
+import { parsePartName } from "../takeout/part_names.ts";
+import { TakeoutParts } from "../db/takeout_parts.ts";
+import {
+  decidesItem,
+  earlierItems,
+  forgetStaleKeys,
+  planSet,
+  setOfParts,
+  type SetPlan,
+} from "./takeout_set.ts";
 import { ArchiveSet } from "../takeout/archive_set.ts";
 import type { BestDate } from "../takeout/best_date.ts";
 import {
@@ -57,7 +71,6 @@ import {
 import {
   borrowedFrom,
   borrowsSidecar,
-  planArchives,
   type PlannedFile,
   type RefusedEntry,
   type TakeoutPlan,
@@ -174,61 +187,154 @@ interface ImportState {
   progressBytes: number;
   /** By plan item: what converge needs to know (ITEM_INSERTED...). */
   flags: Uint8Array;
-  /** Items stored under keys the plan does not have (bytes of their own). */
-  extra: { id: string; row: number }[];
 }
 
 export async function runTakeout(
   options: TakeoutOptions,
   ctx: RunContext,
 ): Promise<number> {
-  const set = await ArchiveSet.open(options.archives);
+  const setName = setOfParts(options.archives);
+  // The parts of one export are ranked by their number, as given or not.
+  const paths = setName === undefined
+    ? options.archives
+    : [...options.archives].sort((a, b) => partNumber(a) - partNumber(b));
+  const set = await ArchiveSet.open(paths);
   try {
     if (options.dryRun) return await dryRun(options, set, ctx);
     // The lock, the temp sweep, the filesystem probe and the index, as
     // sync and pick have them.
-    return await withBackup(
-      options,
-      ctx,
-      {},
-      ({ db, profile }) => importExport(options, set, db, profile, ctx),
-    );
+    return await withBackup(options, ctx, {}, async ({ db, profile }) => {
+      const imported = await importParts({
+        options,
+        set,
+        setName,
+        db,
+        profile,
+        ctx,
+      });
+      const reportPath = await writeReport(options.root, imported.report);
+      const summary = `${imported.summary} Report: ${reportPath}`;
+      ctx.tell(summary);
+      for (const p of imported.problems) ctx.tell(p);
+      if (options.json) ctx.result(imported.report, summary);
+      return imported.code;
+    });
   } finally {
     await set.close();
   }
 }
 
+function partNumber(path: string): number {
+  return parsePartName(basename(path))?.number ?? 0;
+}
+
+/** Writes the report whole or not at all (a kill keeps the last one). */
+export async function writeReport(
+  root: string,
+  report: object,
+): Promise<string> {
+  const reportPath = await resolveInside(root, REPORT_FILE);
+  const reportBytes = new TextEncoder().encode(
+    JSON.stringify(report, null, 2) + "\n",
+  );
+  await writeStreamAtomic(reportPath, ReadableStream.from([reportBytes]), {
+    expectedSize: reportBytes.length,
+  });
+  return reportPath;
+}
+
+/** One import: the parts to read, and where the export's record is. */
+export interface ImportJob {
+  options: TakeoutOptions;
+  /** The parts to read now, opened. */
+  set: ArchiveSet;
+  /**
+   * The export these parts are of, when they are parts of one: they are
+   * planned with the parts of it imported before, and recorded.
+   */
+  setName: string | undefined;
+  db: LocalData;
+  profile: FsProfile;
+  ctx: RunContext;
+  /**
+   * Parts found cut short while listed are still being written (a
+   * scheduled run): nothing is imported, they are given back.
+   */
+  holdIncomplete?: boolean;
+  /**
+   * Each part's size and time when it was found (a scheduled run): what
+   * is recorded, so that a part changed since is read again.
+   */
+  stats?: ReadonlyMap<string, { size: number; mtime: Date | undefined }>;
+}
+
+export interface ImportOutcome {
+  code: number;
+  report: Record<string, unknown>;
+  /** The summary line (without the report's path). */
+  summary: string;
+  /** The problems to show, one line each. */
+  problems: string[];
+  /** With holdIncomplete: the parts still being written; nothing was done. */
+  incomplete?: string[];
+}
+
 /**
  * The plan and the listing's problems. The listing is planned as it is
  * read (see takeout_plan.ts): neither the entries nor the sidecars' bytes
- * are held, so memory stays small however many items the export has.
+ * are held, so memory stays small however many items the export has. The
+ * parts of the same export imported before come from the index's record.
  */
-async function listAndPlan(
-  options: TakeoutOptions,
-  set: ArchiveSet,
-  ctx: RunContext,
-): Promise<{ problems: ArchiveError[]; plan: TakeoutPlan }> {
-  return await planArchives(set, {
-    includeTrashed: options.includeTrashed,
-    skipArchived: options.skipArchived,
-    skipVideo: options.skipVideo,
-    keepNames: options.dryRun,
-    // Items met again later (present, or completed by a later sidecar)
-    // are worked out from the plan alone.
-    keepMediaNames: true,
+async function listAndPlan(job: ImportJob) {
+  const { options, set, setName, db, ctx } = job;
+  const records = setName === undefined || options.dryRun
+    ? undefined
+    : new TakeoutParts(db);
+  const given = new Set(set.parts.map((p) => basename(p.part)));
+  const earlier = records === undefined
+    ? []
+    : records.ofSet(setName!).filter((r) =>
+      (r.state === "imported" || r.state === "damaged") && !given.has(r.name)
+    );
+  return await planSet({
+    set,
+    earlier,
+    options: {
+      includeTrashed: options.includeTrashed,
+      skipArchived: options.skipArchived,
+      skipVideo: options.skipVideo,
+      keepNames: options.dryRun,
+      // Items met again later (present, or completed by a later sidecar)
+      // are worked out from the plan alone.
+      keepMediaNames: true,
+    },
+    db: records === undefined ? undefined : db,
+    record: records !== undefined,
     signal: ctx.signal,
   });
 }
 
-async function importExport(
-  options: TakeoutOptions,
-  set: ArchiveSet,
-  db: LocalData,
-  profile: FsProfile,
-  ctx: RunContext,
-): Promise<number> {
+/** Imports the parts of `job` into the backup; the report, not written. */
+export async function importParts(job: ImportJob): Promise<ImportOutcome> {
+  const { options, set, db, profile, ctx } = job;
   const started = ctx.now().getTime();
-  const { problems, plan } = await listAndPlan(options, set, ctx);
+  const planned = await listAndPlan(job);
+  const { plan } = planned;
+  if (job.holdIncomplete) {
+    const cut = planned.listed.filter((l) =>
+      l.problems.some((p) => p instanceof TruncatedArchiveError)
+    ).map((l) => l.path);
+    if (cut.length > 0) {
+      return {
+        code: ExitCode.ok,
+        report: {},
+        summary: "",
+        problems: [],
+        incomplete: cut,
+      };
+    }
+  }
+  const problems = missingFromSeries(planned, job.holdIncomplete === true);
   const state: ImportState = {
     counts: emptyCounts(),
     unmatched: [],
@@ -240,13 +346,14 @@ async function importExport(
     progressItems: 0,
     progressBytes: 0,
     flags: new Uint8Array(plan.itemCount),
-    extra: [],
   };
   state.counts.refused = plan.refused.length;
   for (const r of plan.refused) {
     ctx.logger.warn(`Refused ${r.name} in ${r.part}: ${r.reason}`);
   }
   for (const p of problems) ctx.logger.error(p.message);
+  // What the parts imported before became is known without reading them.
+  const staleKeys = earlierItems(plan, planned.earlier, db, state.done);
 
   /** The row of an entry to import, or -1. */
   const wantedRow = (e: { part: string; index: number }) => {
@@ -259,7 +366,15 @@ async function importExport(
   const progress = options.progress
     ? takeoutProgress(ctx, total, totalBytes)
     : undefined;
-  const importer = new Importer({ plan, options, db, profile, ctx, state });
+  const importer = new Importer({
+    plan,
+    setName: job.setName,
+    options,
+    db,
+    profile,
+    ctx,
+    state,
+  });
 
   // Originals first: an edited copy or a video half goes beside its
   // original, so the original's place must be known; and a file without a
@@ -332,11 +447,11 @@ async function importExport(
     plan,
     done: state.done,
     flags: state.flags,
-    extra: state.extra,
     db,
     profile,
     options,
     referenceFacts,
+    setName: job.setName,
     now: ctx.now(),
     logger: ctx.logger,
   });
@@ -354,7 +469,8 @@ async function importExport(
     state.done,
     db,
     references.resolved,
-    new Map(state.extra.map(({ id, row }) => [row, id])),
+    job.setName,
+    converged.changed,
   );
   state.counts.albums = albums;
   if (state.counts.albums > 0) {
@@ -364,22 +480,29 @@ async function importExport(
       skipSharedAlbums: false,
     }, { db, profile, ctx });
   }
+  forgetStaleKeys(plan, staleKeys, db);
+  if (job.setName !== undefined && !options.dryRun) {
+    await recordParts(job, planned, state);
+  }
 
   const failed = [...state.failed.values()];
   state.counts.failed = failed.length;
   const unclaimedSidecars = [
     ...plan.unclaimedSidecars,
-    ...references.unresolved.map((r) => r.name),
+    ...references.unresolved.filter((r) => !r.silent).map((r) => r.name),
   ].sort();
   const entries = entryReport(
     plan,
     state,
-    references.resolved.length,
+    references.resolved.filter((r) => !r.ref.silent).length,
     unclaimedSidecars,
   );
   const seconds = (ctx.now().getTime() - started) / 1000;
   const report = {
-    archives: options.archives,
+    archives: set.parts.map((p) => p.part),
+    ...(planned.earlier.length > 0
+      ? { earlierParts: planned.earlier.map((r) => r.path) }
+      : {}),
     finished: ctx.now().toISOString(),
     seconds,
     counts: state.counts,
@@ -393,14 +516,6 @@ async function importExport(
     otherFiles: plan.otherFiles,
     problems: state.problems.map((p) => p.message),
   };
-  const reportPath = await resolveInside(options.root, REPORT_FILE);
-  // Whole or not at all: a kill while it is written keeps the last report.
-  const reportBytes = new TextEncoder().encode(
-    JSON.stringify(report, null, 2) + "\n",
-  );
-  await writeStreamAtomic(reportPath, ReadableStream.from([reportBytes]), {
-    expectedSize: reportBytes.length,
-  });
   const c = state.counts;
   const skipped = [
     c.skippedTrash ? `${c.skippedTrash} in the trash` : "",
@@ -413,19 +528,96 @@ async function importExport(
     c.forgottenDuplicates
       ? `${c.forgottenDuplicates} numbered copies dated by their first copy's sidecar, `
       : ""
+  }${
+    c.completed
+      ? `${c.completed} items completed by a sidecar that came later, `
+      : ""
   }${c.unmatched} without metadata, ${
     skipped ? `skipped ${skipped}, ` : ""
   }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
     seconds.toFixed(1)
-  } s. Report: ${reportPath}`;
-  ctx.tell(summary);
-  if (state.problems.length > 0) {
-    for (const p of state.problems) ctx.tell(p.message);
+  } s.`;
+  return {
+    code: state.problems.length > 0 || c.refused > 0 || c.failed > 0
+      ? ExitCode.partial
+      : ExitCode.ok,
+    report,
+    summary,
+    problems: state.problems.map((p) => p.message),
+  };
+}
+
+/**
+ * Parts missing from the middle of the numbered series: given alone, a
+ * problem; parts the same export's earlier runs imported are not missing,
+ * and a scheduled run waits for parts still to come.
+ */
+function missingFromSeries(planned: SetPlan, waits: boolean): ArchiveError[] {
+  const earlier = new Set(planned.earlier.map((r) => r.name));
+  return planned.problems.filter((p) => {
+    if (!(p instanceof MissingPartError)) return true;
+    return !waits && !earlier.has(basename(p.part));
+  });
+}
+
+/**
+ * The new parts in the index: imported (or damaged: some entries could
+ * not be read), with what each media entry became. Written last: a run
+ * killed before reads these parts again.
+ */
+async function recordParts(
+  job: ImportJob,
+  planned: SetPlan,
+  state: ImportState,
+): Promise<void> {
+  const { db, ctx, setName } = job;
+  const records = new TakeoutParts(db);
+  const { plan } = planned;
+  const stats = new Map<
+    string,
+    { size: number; mtime: Date | undefined } | undefined
+  >();
+  for (const part of planned.listed) {
+    const info = job.stats?.get(part.path) ??
+      await Deno.stat(part.path).then((i) => ({
+        size: i.size,
+        mtime: i.mtime ?? undefined,
+      })).catch(() => undefined);
+    stats.set(part.path, info);
   }
-  if (options.json) ctx.result(report, summary);
-  return state.problems.length > 0 || c.refused > 0 || c.failed > 0
-    ? ExitCode.partial
-    : ExitCode.ok;
+  const failedParts = new Set(
+    [...state.failed.values()].map((f) => f.part),
+  );
+  db.transaction(() => {
+    for (const part of planned.listed) {
+      const name = basename(part.path);
+      const info = stats.get(part.path);
+      const damaged = part.problems.length > 0 ||
+        state.problems.some((p) => p.part === part.path) ||
+        failedParts.has(part.path);
+      records.put({
+        name,
+        set: setName!,
+        number: partNumber(part.path),
+        path: part.path,
+        size: info?.size ?? 0,
+        mtime: info?.mtime,
+        checksum: part.checksum,
+        entries: part.entries,
+        state: damaged ? "damaged" : "imported",
+        reason: damaged
+          ? "some entries could not be read: see the report of the run that read it"
+          : undefined,
+        importedAt: ctx.now(),
+      });
+    }
+    for (let row = 0; row < plan.fileCount; row++) {
+      if (plan.silent(row)) continue;
+      const { part, index } = plan.entryOf(row);
+      const id = state.done.get(plan.key(row));
+      records.setItem(basename(part), index, id, plan.key(row));
+    }
+  });
 }
 
 /**
@@ -440,7 +632,9 @@ function countSkipped(
   let total = 0;
   let totalBytes = 0;
   for (let item = 0; item < plan.itemCount; item++) {
-    const copies = plan.copies(item);
+    // Parts an earlier run imported are counted already.
+    const copies = plan.copies(item).filter((r) => !plan.silent(r));
+    if (copies.length === 0) continue;
     const imported = copies.find((r) => plan.skip(r) === undefined);
     if (imported !== undefined) {
       total++;
@@ -508,6 +702,8 @@ class DoneItems {
 
 interface ImportDeps {
   plan: TakeoutPlan;
+  /** The export the parts are of, when they are one's. */
+  setName: string | undefined;
   options: TakeoutOptions;
   db: LocalData;
   profile: FsProfile;
@@ -580,23 +776,12 @@ class Importer {
   async importFile(file: PlannedFile, body: ReadableStream<Uint8Array>) {
     const { ctx, state, options, db, plan } = this.#deps;
     let reader: EntryReader = body.getReader();
-    /** Bytes of their own under a key another file of the export has. */
-    let split = false;
-    const storedAs = state.done.get(file.key);
-    if (storedAs !== undefined) {
-      // Files without a sidecar share a key when they share a name and a
-      // size: copies of one upload in several folders, or other photos.
-      const lone = file.meta === undefined && file.companion === undefined;
-      const copy = lone ? await this.#copyOf(file, [storedAs], reader) : {};
-      if (!lone || copy.of !== undefined) {
-        state.outcome[file.row] = COPY;
-        if (!lone) await reader.cancel();
-        return;
-      }
-      reader = copy.reader!;
-      split = true;
+    if (state.done.has(file.key)) {
+      state.outcome[file.row] = COPY;
+      await reader.cancel();
+      return;
     }
-    const existing = split ? undefined : this.#findExisting(file);
+    const existing = this.#findExisting(file);
     if (
       existing && !existing.replace && existing.item.downloaded &&
       await this.#onDisk(existing.item)
@@ -613,7 +798,7 @@ class Importer {
       await reader.cancel();
       return;
     }
-    const waits = existing || split ? undefined : plan.waitsFor(file.row);
+    const waits = existing ? undefined : plan.waitsFor(file.row);
     if (waits !== undefined) {
       // Named and sized as files with a sidecar: an album's copy of one of
       // those, if its bytes are theirs.
@@ -663,14 +848,6 @@ class Importer {
         head,
       });
       const sha256 = hash.digest("hex");
-      if (split) {
-        // Its own item: keyed by its bytes, whatever the order files came.
-        target.remoteId = record.remoteId = `${file.key}:${
-          sha256.slice(0, 16)
-        }`;
-        file = { ...file, key: target.remoteId };
-        state.extra.push({ id: target.remoteId, row: file.row });
-      }
       const twin = existing ? undefined : await this.#twinOf(sha256, media);
       if (twin !== undefined) {
         // The same bytes are stored already (an upload made twice): keep
@@ -946,11 +1123,13 @@ class Importer {
     return undefined;
   }
 
-  /** Whether an item of the backup came from a part of this import. */
+  /** Whether this import decides an item of the backup (see decidesItem). */
   #owned(item: IndexedItem): boolean {
-    const ref = item.sourceRef;
-    return ref !== undefined &&
-      this.#deps.plan.parts.some((p) => ref.startsWith(`${p}:`));
+    return decidesItem(
+      item.sourceRef,
+      this.#deps.plan.parts,
+      this.#deps.setName,
+    );
   }
 
   /**
@@ -1205,6 +1384,7 @@ function entryReport(
     refused: plan.refused.length,
   };
   for (let row = 0; row < plan.fileCount; row++) {
+    if (plan.silent(row)) continue;
     const skip = plan.skip(row);
     if (skip === "trashed") e.skippedTrash++;
     else if (skip === "archived") e.skippedArchived++;
@@ -1245,7 +1425,18 @@ async function dryRun(
   set: ArchiveSet,
   ctx: RunContext,
 ): Promise<number> {
-  const { problems, plan } = await listAndPlan(options, set, ctx);
+  const { problems, plan } = await planSet({
+    set,
+    earlier: [],
+    options: {
+      includeTrashed: options.includeTrashed,
+      skipArchived: options.skipArchived,
+      skipVideo: options.skipVideo,
+      keepNames: true,
+    },
+    record: false,
+    signal: ctx.signal,
+  });
   // Counted first, so that each item is printed as it is worked out: the
   // plan of 100,000 items is not held twice more as lines or objects.
   let count = 0;

@@ -226,6 +226,73 @@ const COMMANDS: Command[] = [
     grants: (b) => ({ read: partsOf(b), write: [], google: false }),
   },
   {
+    // The inbox read-only: its parts are read, nothing is written there.
+    name: "takeout --from DIR (the inbox read-only; hard links)",
+    argv: (b) => [
+      "takeout",
+      b.root,
+      "--from",
+      join(b.dir, "parts"),
+      "--settle",
+      "0",
+      "--use-hardlinks",
+    ],
+    prepare: async (b) => {
+      const world = buildExport(new Rng(10), { count: 12, parts: 2 });
+      await Deno.mkdir(join(b.dir, "parts"));
+      await writeExport(join(b.dir, "parts"), world.files, ["zip", "tgz"]);
+    },
+    readOnly: (b) => join(b.dir, "parts", "probe.txt"),
+    check: async (b) => {
+      const report = await readReport(b.root);
+      assertEquals(report.sets.length, 1);
+      assertEquals(report.sets[0].counts.failed, 0);
+      assert(report.sets[0].counts.imported >= 12);
+      assertEquals(
+        (await Array.fromAsync(Deno.readDir(join(b.dir, "parts")))).length,
+        2,
+      );
+    },
+    grants: (b) => ({
+      read: [join(b.dir, "parts")],
+      write: [],
+      google: false,
+    }),
+  },
+  {
+    // With --delete-imported the inbox is writable, and an export's parts
+    // go once it is imported.
+    name: "takeout --from DIR --delete-imported (the inbox writable)",
+    argv: (b) => [
+      "takeout",
+      b.root,
+      "--from",
+      join(b.dir, "parts"),
+      "--settle",
+      "0",
+      "--delete-imported",
+      "--use-hardlinks",
+    ],
+    prepare: async (b) => {
+      const world = buildExport(new Rng(11), { count: 12, parts: 2 });
+      await Deno.mkdir(join(b.dir, "parts"));
+      await writeExport(join(b.dir, "parts"), world.files, ["zip", "tgz"]);
+    },
+    check: async (b) => {
+      const report = await readReport(b.root);
+      assertEquals(report.deleted.length, 2);
+      assertEquals(
+        (await Array.fromAsync(Deno.readDir(join(b.dir, "parts")))).length,
+        0,
+      );
+    },
+    grants: (b) => ({
+      read: [join(b.dir, "parts")],
+      write: [join(b.dir, "parts")],
+      google: false,
+    }),
+  },
+  {
     name: "pick --album (hard links: file access scoped to ROOT)",
     argv: (b) => [
       "pick",

@@ -1,0 +1,275 @@
+// The Takeout parts the index knows (migration 6): each part imported, or
+// seen still arriving, with its size, time and a checksum of its listing,
+// so that a scheduled run imports each part once and a part that changes
+// (downloaded again) is read again; and the listing of each imported part
+// (TakeoutEntries: names, sizes, times, the sidecars' JSON, and the item
+// each media entry became), so that a part arriving later is planned with
+// the parts before it, as one export, even once those are deleted. Callers
+// run writes inside LocalData.transaction() when they batch them.
+
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { DiskError } from "../errors.ts";
+import { formatIndexDate, parseIndexDate } from "./dates.ts";
+import type { LocalData } from "./local_data.ts";
+import { integer, type Row, text } from "./rows.ts";
+
+/**
+ * imported: read whole and recorded. damaged: read, but some entries could
+ * not be (named in the run's report); read again once the part changes.
+ * waiting: seen, not read yet (still arriving; Reason says why).
+ */
+export type PartState = "imported" | "damaged" | "waiting";
+
+export interface PartRecord {
+  /** The part's file name (`takeout-20250301T101500Z-001.zip`). */
+  name: string;
+  /** Its set (`takeout-20250301T101500Z`). */
+  set: string;
+  number: number;
+  /** Where it was read (or seen). */
+  path: string;
+  size: number;
+  mtime?: Date;
+  /** SHA-256 of its listing (names, sizes, times, kinds). */
+  checksum?: string;
+  /** File entries listed. */
+  entries?: number;
+  state: PartState;
+  reason?: string;
+  /** When a run last saw it (waiting parts). */
+  seenAt?: Date;
+  importedAt?: Date;
+  /** When --delete-imported removed its file. */
+  deletedAt?: Date;
+}
+
+/** One file entry of an imported part, as its listing gave it. */
+export interface CatalogEntry {
+  index: number;
+  name: string;
+  size: number;
+  mtime?: Date;
+  /** A JSON entry's bytes. */
+  content?: Uint8Array;
+  /** Why a JSON entry's bytes could not be read. */
+  contentError?: string;
+  /** The RemoteId of the item a media entry became. */
+  item?: string;
+  /** The key the import knew the entry's item by. */
+  key?: string;
+}
+
+const COLUMNS =
+  "Name, SetName, Number, Path, Size, Mtime, Checksum, Entries, State, Reason, SeenAt, ImportedAt, DeletedAt";
+
+/** Catalog rows read per query. */
+const PAGE = 2000;
+
+export class TakeoutParts {
+  readonly #data: LocalData;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(data: LocalData) {
+    this.#data = data;
+  }
+
+  get #db(): DatabaseSync {
+    return this.#data.database();
+  }
+
+  get(name: string): PartRecord | undefined {
+    const row = this.#stmt(
+      `SELECT ${COLUMNS} FROM TakeoutParts WHERE Name = ?`,
+    ).get(name) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /** Every part, by set then number. */
+  all(): PartRecord[] {
+    return (this.#stmt(
+      `SELECT ${COLUMNS} FROM TakeoutParts ORDER BY SetName, Number, Name`,
+    ).all() as Row[]).map(toRecord);
+  }
+
+  ofSet(set: string): PartRecord[] {
+    return (this.#stmt(
+      `SELECT ${COLUMNS} FROM TakeoutParts WHERE SetName = ? ORDER BY Number, Name`,
+    ).all(set) as Row[]).map(toRecord);
+  }
+
+  put(r: PartRecord): void {
+    this.#write(
+      `INSERT OR REPLACE INTO TakeoutParts (${COLUMNS})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      r.name,
+      r.set,
+      r.number,
+      r.path,
+      r.size,
+      date(r.mtime),
+      r.checksum ?? null,
+      r.entries ?? null,
+      r.state,
+      r.reason ?? null,
+      date(r.seenAt),
+      date(r.importedAt),
+      date(r.deletedAt),
+    );
+  }
+
+  /** Forgets a part and its listing. */
+  remove(name: string): void {
+    this.clearEntries(name);
+    this.#write("DELETE FROM TakeoutParts WHERE Name = ?", name);
+  }
+
+  clearEntries(part: string): void {
+    this.#write("DELETE FROM TakeoutEntries WHERE Part = ?", part);
+  }
+
+  /** Records one entry of a part's listing (JSON bytes compressed). */
+  addEntry(part: string, e: CatalogEntry): void {
+    this.#write(
+      `INSERT OR REPLACE INTO TakeoutEntries
+         (Part, Idx, Name, Size, Mtime, Content, ContentError, Item)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      part,
+      e.index,
+      e.name,
+      e.size,
+      e.mtime === undefined ? null : e.mtime.getTime(),
+      e.content === undefined ? null : deflateRawSync(e.content),
+      e.contentError ?? null,
+      e.item ?? null,
+    );
+  }
+
+  /** The item a media entry of a part became, and the key it had. */
+  setItem(
+    part: string,
+    index: number,
+    item: string | undefined,
+    key: string,
+  ): void {
+    this.#write(
+      "UPDATE TakeoutEntries SET Item = ?, Key = ? WHERE Part = ? AND Idx = ?",
+      item ?? null,
+      key,
+      part,
+      index,
+    );
+  }
+
+  /** The media entries of a part, with what each became (no JSON read). */
+  *items(
+    part: string,
+  ): Generator<{ index: number; item?: string; key: string }> {
+    const rows = this.#stmt(
+      `SELECT Idx, Item, Key FROM TakeoutEntries
+       WHERE Part = ? AND Key IS NOT NULL ORDER BY Idx`,
+    ).iterate(part) as Iterable<Row>;
+    for (const row of rows) {
+      const item = text(row.Item);
+      yield {
+        index: Number(row.Idx),
+        key: text(row.Key) ?? "",
+        ...(item === undefined ? {} : { item }),
+      };
+    }
+  }
+
+  /** A part's listing, in its order, read a page at a time. */
+  *entries(part: string): Generator<CatalogEntry> {
+    const page = this.#stmt(
+      `SELECT Idx, Name, Size, Mtime, Content, ContentError, Item
+       FROM TakeoutEntries WHERE Part = ? AND Idx > ? ORDER BY Idx LIMIT ?`,
+    );
+    let after = -1;
+    while (true) {
+      const rows = page.all(part, after, PAGE) as Row[];
+      for (const row of rows) {
+        const e: CatalogEntry = {
+          index: Number(row.Idx),
+          name: text(row.Name) ?? "",
+          size: Number(row.Size),
+        };
+        const mtime = integer(row.Mtime);
+        if (mtime !== undefined) e.mtime = new Date(mtime);
+        if (row.Content instanceof Uint8Array) {
+          e.content = new Uint8Array(inflateRawSync(row.Content));
+        }
+        const error = text(row.ContentError);
+        if (error !== undefined) e.contentError = error;
+        const item = text(row.Item);
+        if (item !== undefined) e.item = item;
+        after = e.index;
+        yield e;
+      }
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (s === undefined) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  #write(sql: string, ...params: SQLInputValue[]): void {
+    try {
+      this.#stmt(sql).run(...params);
+    } catch (error) {
+      const code = (error as { errcode?: unknown }).errcode;
+      // SQLITE_FULL, IOERR, READONLY, CANTOPEN: the disk, not the program.
+      if (typeof code === "number" && [8, 10, 13, 14].includes(code & 0xff)) {
+        throw new DiskError(
+          `Cannot record the Takeout part in the index ${this.#data.file}: ${
+            (error as Error).message
+          }. Check the free space and permissions of its folder.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** Every part from 1 to the highest seen is imported whole. */
+export function isComplete(parts: readonly PartRecord[]): boolean {
+  const max = Math.max(0, ...parts.map((p) => p.number));
+  for (let n = 1; n <= max; n++) {
+    const part = parts.find((p) => p.number === n);
+    if (part?.state !== "imported") return false;
+  }
+  return max > 0;
+}
+
+function date(d: Date | undefined): string | null {
+  return d === undefined ? null : formatIndexDate(d);
+}
+
+function toRecord(row: Row): PartRecord {
+  const r: PartRecord = {
+    name: text(row.Name) ?? "",
+    set: text(row.SetName) ?? "",
+    number: Number(row.Number),
+    path: text(row.Path) ?? "",
+    size: Number(row.Size),
+    state: (text(row.State) ?? "waiting") as PartState,
+  };
+  const set = <K extends keyof PartRecord>(k: K, v: PartRecord[K]) => {
+    if (v !== undefined) r[k] = v;
+  };
+  set("mtime", parseIndexDate(row.Mtime));
+  set("checksum", text(row.Checksum));
+  set("entries", integer(row.Entries));
+  set("reason", text(row.Reason));
+  set("seenAt", parseIndexDate(row.SeenAt));
+  set("importedAt", parseIndexDate(row.ImportedAt));
+  set("deletedAt", parseIndexDate(row.DeletedAt));
+  return r;
+}

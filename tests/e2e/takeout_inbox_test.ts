@@ -1,0 +1,383 @@
+// `takeout ROOT --from DIR`: scheduled exports picked up as their parts
+// arrive. The invariant that makes it safe: importing the parts of an
+// export in any grouping and order, across any number of runs, ends in the
+// same backup as importing them all at once.
+
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { Rng, spawnProgram } from "../reliability/kit.ts";
+import { runInProcess } from "./takeout_corpus.ts";
+import {
+  backupImage,
+  buildParts,
+  type BuiltPart,
+  firstExport,
+  Inbox,
+  laterExport,
+  type MidCopy,
+} from "./takeout_inbox.ts";
+import { withDir } from "./takeout_export.ts";
+
+const STAMP_A = "20240301T101500Z";
+const STAMP_B = "20240501T101500Z";
+
+/** Both exports of the test library, built once per test. */
+async function twoExports(dir: string, seed = 41) {
+  const first = firstExport(seed);
+  const a = await buildParts(
+    join(dir, "built-a"),
+    first,
+    ["zip", "tgz", "zip", "tgz"],
+    STAMP_A,
+  );
+  const b = await buildParts(
+    join(dir, "built-b"),
+    laterExport(first),
+    ["tgz", "zip", "zip", "tgz", "zip"],
+    STAMP_B,
+  );
+  return { a, b };
+}
+
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** The last JSON object a run printed. */
+// deno-lint-ignore no-explicit-any
+function jsonOf(stdout: string): any {
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+/** A way to leave a part half-copied that its format can show. */
+function midCopyFor(part: BuiltPart, n: number): MidCopy {
+  const own: MidCopy = part.name.endsWith(".zip")
+    ? "zip end missing"
+    : "tgz cut";
+  return ([own, "temporary name", "fresh"] as const)[n % 3];
+}
+
+async function fromInbox(root: string, inbox: string, more: string[] = []) {
+  return await runInProcess([
+    "takeout",
+    root,
+    "--from",
+    inbox,
+    "--settle",
+    "10",
+    "--json",
+    ...more,
+  ]);
+}
+
+const SEEDS = (Deno.env.get("GPHOTOS_INBOX_SEEDS") ?? "7,8").split(",").map(
+  Number,
+);
+for (const seed of SEEDS) {
+  Deno.test(`two exports delivered part by part across runs in shuffled order (seed ${seed}), a part half-copied at each run, end as one import of all parts: file by file, row by row`, async () => {
+    await withDir(async (dir) => {
+      const { a, b } = await twoExports(dir, 40 + seed);
+      const rng = new Rng(seed);
+      const order = shuffled([...a, ...b], rng);
+      const inbox = new Inbox(join(dir, "inbox"));
+      const root = join(dir, "backup");
+      let next = 0;
+      let runs = 0;
+      while (next < order.length) {
+        const count = rng.int(1, 2);
+        for (let k = 0; k < count && next < order.length; k++) {
+          await inbox.deliver(order[next++]);
+        }
+        const mid = order[next];
+        const how = mid === undefined ? undefined : midCopyFor(mid, runs);
+        if (mid !== undefined) await inbox.halfCopy(mid, how!);
+        const r = await fromInbox(root, inbox.dir);
+        const what = `run ${runs + 1} (${mid?.name}: ${how})`;
+        assertEquals(r.code, 0, `${what}: ${r.stderr}`);
+        const result = jsonOf(r.stdout);
+        for (const s of result.sets) {
+          assertEquals(s.exitCode, 0, `${what}: ${s.set} ${r.stderr}`);
+        }
+        if (mid !== undefined) {
+          assert(
+            result.waiting.some((w: { part: string }) => w.part === mid.name),
+            `${what}: the half-copied part waits: ${
+              JSON.stringify(result.waiting)
+            }`,
+          );
+          assertMatch(r.stderr, new RegExp(`${mid.name} is not read yet`));
+          assert(!/damaged|cut|ends early.*exit/i.test(r.stderr), r.stderr);
+        }
+        runs++;
+      }
+      // Nothing new: a run changes nothing.
+      const before = await backupImage(root);
+      const idle = await fromInbox(root, inbox.dir);
+      assertEquals(idle.code, 0, idle.stderr);
+      assertEquals(jsonOf(idle.stdout).sets, []);
+      assertEquals(await backupImage(root), before);
+
+      // All parts at once, into another backup.
+      const once = join(dir, "all-at-once");
+      const r = await fromInbox(once, inbox.dir);
+      assertEquals(r.code, 0, r.stderr);
+      assertEquals(
+        jsonOf(r.stdout).sets.map((s: { parts: string[] }) => s.parts.length),
+        [a.length, b.length],
+      );
+      const image = await backupImage(once);
+      assert((image.SyncFiles as unknown[]).length > 40);
+      assertEquals(before, image, `${runs} runs, then all parts at once`);
+
+      // The same parts named on the command line, export after export.
+      const named = join(dir, "named");
+      for (const set of [a, b]) {
+        const n = await runInProcess([
+          "takeout",
+          named,
+          ...set.map((p) => inbox.path(p)),
+        ]);
+        assertEquals(n.code, 0, n.stderr);
+      }
+      assertEquals(await backupImage(named), image, "parts named");
+    });
+  });
+}
+
+Deno.test("runs killed at any moment of an export's import converge to one import of all parts", async () => {
+  await withDir(async (dir) => {
+    const { a, b } = await twoExports(dir, 61);
+    const inbox = new Inbox(join(dir, "inbox"));
+    for (const part of [...a, ...b]) await inbox.deliver(part);
+    // One whole run, as the program runs: the backup to converge to, and
+    // how long a run takes here (kills are spread over it).
+    const once = join(dir, "all-at-once");
+    const whole = await spawnProgram(
+      ["takeout", once, "--from", inbox.dir, "--settle", "10"],
+      { NO_COLOR: "1" },
+    ).done;
+    assertEquals(whole.code, 0, whole.stderr);
+    const image = await backupImage(once);
+    const rng = new Rng(3);
+    /** Kills that left an import half-done (items in the index already). */
+    let halfWay = 0;
+    for (let trial = 0; trial < 3; trial++) {
+      const root = join(dir, `killed-${trial}`);
+      let kills = 0;
+      for (let attempt = 0; attempt < 12; attempt++) {
+        const run = spawnProgram(
+          ["takeout", root, "--from", inbox.dir, "--settle", "10"],
+          { NO_COLOR: "1" },
+        );
+        // Anywhere in a run: starting, listing, writing, moving, albums.
+        const delay = rng.int(
+          Math.round(whole.ms * 0.3),
+          Math.round(whole.ms * (0.8 + 0.1 * attempt)),
+        );
+        const timer = setTimeout(() => {
+          if (run.kill("SIGKILL")) kills++;
+        }, delay);
+        const result = await run.done;
+        clearTimeout(timer);
+        if (result.killedWith === undefined) {
+          assertEquals(result.code, 0, result.stderr);
+          break;
+        }
+        if (await itemRows(root) > 0) halfWay++;
+      }
+      assert(kills > 0, `trial ${trial}: no run was killed`);
+      // A last run has nothing left to do, and the backup is the one of a
+      // single import.
+      const last = await fromInbox(root, inbox.dir);
+      assertEquals(last.code, 0, last.stderr);
+      assertEquals(jsonOf(last.stdout).sets, [], `trial ${trial}`);
+      assertEquals(
+        await backupImage(root),
+        image,
+        `trial ${trial}, after ${kills} kills`,
+      );
+    }
+    assert(halfWay > 0, "no run was killed half-way through an import");
+  });
+});
+
+/** Items in the index of `root` (0 when there is none yet). */
+async function itemRows(root: string): Promise<number> {
+  try {
+    await Deno.stat(join(root, "gphotos.sqlite"));
+  } catch {
+    return 0;
+  }
+  const db = new DatabaseSync(join(root, "gphotos.sqlite"), {
+    readOnly: true,
+  });
+  try {
+    return Number(db.prepare("SELECT COUNT(*) AS n FROM SyncFiles").get()!.n);
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("--delete-imported deletes an export's parts only once all of them are imported and recorded, never one still arriving, never one of an export with a damaged part", async () => {
+  await withDir(async (dir) => {
+    const { a, b } = await twoExports(dir, 62);
+    // Export B's first part has an entry whose bytes are wrong (a CRC
+    // that does not match): the part is whole, and damaged.
+    const damaged = b[0].name.endsWith(".zip") ? b[0] : b[1];
+    const bytes = damaged.bytes.slice();
+    bytes[Math.floor(bytes.length / 3)] ^= 0xff;
+    damaged.bytes = bytes;
+    const inbox = new Inbox(join(dir, "inbox"));
+    const root = join(dir, "backup");
+    const order = [a[2], a[0], b[1], a[3], b[0], b[2], b[3], a[1], b[4]];
+    const delivered: BuiltPart[] = [];
+    let sawDamage = false;
+    for (const [i, part] of order.entries()) {
+      await inbox.deliver(part);
+      delivered.push(part);
+      const mid = order[i + 1];
+      if (mid !== undefined) await inbox.halfCopy(mid, midCopyFor(mid, i));
+      const r = await fromInbox(root, inbox.dir, ["--delete-imported"]);
+      if (part === damaged) {
+        assertEquals(r.code, 3, `the damaged part is named: ${r.stderr}`);
+        sawDamage = true;
+      } else assertEquals(r.code, 0, r.stderr);
+      const here = new Set(await inbox.files());
+      const aDone = a.every((p) => delivered.includes(p));
+      for (const p of delivered) {
+        const kept = here.has(p.name);
+        if (a.includes(p) && aDone) {
+          assert(!kept, `${p.name}: export A is imported whole: deleted`);
+        } else {
+          assert(kept, `${p.name} deleted before its export was imported`);
+        }
+      }
+      if (mid !== undefined) {
+        assert(
+          here.has(mid.name) || here.has(`${mid.name}.partial`),
+          `${mid.name}, still arriving, was deleted`,
+        );
+      }
+      const deleted = jsonOf(r.stdout).deleted as string[];
+      if (aDone && part === a[1]) {
+        assertEquals(
+          deleted.length,
+          a.length,
+          "A's parts, in the run that completed it",
+        );
+      } else assertEquals(deleted.length, 0, `run ${i + 1}`);
+    }
+    assert(sawDamage);
+    const status = await runInProcess(["status", root, "--json"]);
+    assertEquals(status.code, 0, status.stderr);
+    const sets = jsonOf(status.stdout).takeout.sets;
+    assertEquals(
+      sets.map((s: Record<string, unknown>) => [
+        s.set,
+        s.imported,
+        s.deleted,
+        s.complete,
+        s.damaged,
+      ]),
+      [
+        [`takeout-${STAMP_A}`, 4, 4, true, []],
+        [`takeout-${STAMP_B}`, 4, 0, false, [
+          Number(damaged.name.slice(-7, -4)),
+        ]],
+      ],
+    );
+  });
+});
+
+Deno.test("a part still arriving is said once, again only when why it waits changes; status shows the exports, what waits and why, text and JSON", async () => {
+  await withDir(async (dir) => {
+    const { a } = await twoExports(dir, 63);
+    const inbox = new Inbox(join(dir, "inbox"));
+    const root = join(dir, "backup");
+    await inbox.deliver(a[0]);
+    await inbox.halfCopy(a[1], "temporary name");
+    const said = (stderr: string) =>
+      stderr.split("\n").filter((l) => l.includes("is not read yet"));
+    const r1 = await fromInbox(root, inbox.dir);
+    assertEquals(r1.code, 0, r1.stderr);
+    assertEquals(said(r1.stderr), [
+      `${a[1].name} is not read yet: being copied (under the temporary name ${
+        a[1].name
+      }.partial). A later run imports it.`,
+    ]);
+    const r2 = await fromInbox(root, inbox.dir);
+    assertEquals(said(r2.stderr), [], "the same wait is not said again");
+    assertEquals(jsonOf(r2.stdout).waiting.length, 1, "but it is reported");
+    await Deno.remove(`${inbox.path(a[1])}.partial`);
+    await inbox.halfCopy(a[1], "fresh");
+    const r3 = await fromInbox(root, inbox.dir);
+    assertEquals(said(r3.stderr).length, 1, r3.stderr);
+    assertMatch(
+      said(r3.stderr)[0],
+      /changed 0 min ago: read once unchanged for 10 min/,
+    );
+
+    const text = await runInProcess(["status", root]);
+    assertEquals(text.code, 0, text.stderr);
+    assertMatch(
+      text.stdout,
+      new RegExp(
+        `Takeout: +1 exports seen, 0 imported whole; last import \\d{4}-`,
+      ),
+    );
+    assertMatch(
+      text.stdout,
+      new RegExp(`takeout-${STAMP_A} +1 parts imported`),
+    );
+    assertMatch(text.stdout, new RegExp(`waiting: ${a[1].name}: changed`));
+    const json = jsonOf(
+      (await runInProcess(["status", root, "--json"])).stdout,
+    );
+    assertEquals(json.takeout.sets.length, 1);
+    assertEquals(json.takeout.sets[0].imported, 1);
+    assertEquals(json.takeout.sets[0].waiting[0].part, a[1].name);
+    assert(json.takeout.lastImport !== null);
+  });
+});
+
+Deno.test("--from takes ROOT alone; --settle and --delete-imported go with --from; a folder that is not there is exit 1, named", async () => {
+  await withDir(async (dir) => {
+    const root = join(dir, "backup");
+    const bad = [
+      [
+        ["takeout", root, "--from", dir, join(dir, "x.zip")],
+        /takes ROOT alone/,
+      ],
+      [
+        ["takeout", root, join(dir, "x.zip"), "--settle", "5"],
+        /--settle goes with --from/,
+      ],
+      [
+        ["takeout", root, join(dir, "x.zip"), "--delete-imported"],
+        /--delete-imported goes with --from/,
+      ],
+      [
+        ["takeout", root, "--from", dir, "--settle", "-1"],
+        /--settle must be between/,
+      ],
+    ] as const;
+    for (const [argv, message] of bad) {
+      const r = await runInProcess([...argv]);
+      assertEquals(r.code, 2, argv.join(" "));
+      assertMatch(r.stderr, message);
+    }
+    const missing = join(dir, "not-mounted");
+    const r = await runInProcess(["takeout", root, "--from", missing]);
+    assertEquals(r.code, 1);
+    assertMatch(r.stderr, new RegExp(`Cannot read the folder ${missing}`));
+  });
+});
