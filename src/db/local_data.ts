@@ -580,6 +580,37 @@ export class LocalData implements Disposable {
     return row === undefined ? undefined : toItem(row, this.#warn);
   }
 
+  /**
+   * itemByPhotoUrl for many URLs in one query (a later export of a whole
+   * library asks for every item): `found` gets each URL's tag and item.
+   */
+  itemsByPhotoUrls(
+    urls: Iterable<[tag: number, url: string]>,
+    found: (tag: number, item: IndexedItem) => void,
+  ): void {
+    this.#write(
+      "CREATE TEMP TABLE IF NOT EXISTS LookupUrls (LookupTag INT, LookupUrl TEXT)",
+    );
+    try {
+      this.transaction(() => {
+        const add = this.#stmt(
+          "INSERT INTO temp.LookupUrls (LookupTag, LookupUrl) VALUES (?, ?)",
+        );
+        for (const [tag, url] of urls) add.run(tag, url);
+      });
+      const rows = this.#stmt(
+        `SELECT LookupTag, ${ITEM_SELECT} FROM temp.LookupUrls JOIN SyncFiles
+           ON SyncFiles.RemoteId = (SELECT RemoteId FROM ItemExtras
+             WHERE PhotoUrl = LookupUrl LIMIT 1)`,
+      ).iterate() as Iterable<Row>;
+      for (const row of rows) {
+        found(Number(row.LookupTag), toItem(row, this.#warn));
+      }
+    } finally {
+      this.#write("DELETE FROM temp.LookupUrls");
+    }
+  }
+
   /** Removes an album and its memberships (not its items). */
   deleteAlbum(remoteId: string): boolean {
     return this.transaction(() => {

@@ -155,7 +155,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     number: 6,
-    name: "TakeoutParts, TakeoutEntries, TakeoutAlbums and ItemMoves",
+    name:
+      "TakeoutParts, TakeoutEntries, TakeoutJson, TakeoutAlbums and ItemMoves",
     // The parts of each Takeout export imported (or seen arriving), the
     // listing of each imported part (so that a part arriving later is
     // planned with the parts before it, as one export), the export each
@@ -188,11 +189,20 @@ export const MIGRATIONS: readonly Migration[] = [
           Name TEXT NOT NULL,
           Size INT NOT NULL,
           Mtime INT,
-          Content BLOB,
+          JsonChunk INT,
+          JsonOffset INT,
+          JsonLength INT,
           ContentError TEXT,
           Item TEXT,
           Key TEXT,
           PRIMARY KEY (Part, Idx)
+        );
+        CREATE TABLE IF NOT EXISTS TakeoutJson
+        (
+          Part TEXT NOT NULL,
+          Chunk INT NOT NULL,
+          Data BLOB NOT NULL,
+          PRIMARY KEY (Part, Chunk)
         );
         CREATE TABLE IF NOT EXISTS TakeoutAlbums
         (
@@ -267,11 +277,14 @@ export const MIGRATED_COLUMNS: Readonly<Record<string, string[]>> = {
     "Name",
     "Size",
     "Mtime",
-    "Content",
+    "JsonChunk",
+    "JsonOffset",
+    "JsonLength",
     "ContentError",
     "Item",
     "Key",
   ],
+  TakeoutJson: ["Part", "Chunk", "Data"],
   TakeoutAlbums: ["AlbumId", "SetName"],
   ItemMoves: [
     "RemoteId",

@@ -2,10 +2,12 @@
 // seen still arriving, with its size, time and a checksum of its listing,
 // so that a scheduled run imports each part once and a part that changes
 // (downloaded again) is read again; and the listing of each imported part
-// (TakeoutEntries: names, sizes, times, the sidecars' JSON, and the item
-// each media entry became), so that a part arriving later is planned with
-// the parts before it, as one export, even once those are deleted. Callers
-// run writes inside LocalData.transaction() when they batch them.
+// (TakeoutEntries: names, sizes, times and the item each media entry
+// became; TakeoutJson: the JSON files' bytes, deflated a few hundred at a
+// time, about a tenth of their size), so that a part arriving later is
+// planned with the parts before it, as one export, even once those are
+// deleted. Callers run writes inside LocalData.transaction() when they
+// batch them.
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
@@ -65,6 +67,9 @@ const COLUMNS =
 
 /** Catalog rows read per query. */
 const PAGE = 2000;
+
+/** JSON bytes deflated together (a few hundred sidecars). */
+const JSON_CHUNK_BYTES = 256 * 1024;
 
 export class TakeoutParts {
   readonly #data: LocalData;
@@ -126,23 +131,68 @@ export class TakeoutParts {
 
   clearEntries(part: string): void {
     this.#write("DELETE FROM TakeoutEntries WHERE Part = ?", part);
+    this.#write("DELETE FROM TakeoutJson WHERE Part = ?", part);
   }
 
-  /** Records one entry of a part's listing (JSON bytes compressed). */
-  addEntry(part: string, e: CatalogEntry): void {
-    this.#write(
-      `INSERT OR REPLACE INTO TakeoutEntries
-         (Part, Idx, Name, Size, Mtime, Content, ContentError, Item)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      part,
-      e.index,
-      e.name,
-      e.size,
-      e.mtime === undefined ? null : e.mtime.getTime(),
-      e.content === undefined ? null : deflateRawSync(e.content),
-      e.contentError ?? null,
-      e.item ?? null,
-    );
+  /**
+   * A writer of one part's listing: entries as they are listed, the JSON
+   * bytes gathered and deflated by chunk (one deflate call per sidecar
+   * would cost more than the listing itself). finish() writes the rest.
+   */
+  listingWriter(part: string): {
+    add(e: CatalogEntry): void;
+    finish(): void;
+  } {
+    let chunk = 0;
+    let pieces: Uint8Array[] = [];
+    let length = 0;
+    const flush = () => {
+      if (pieces.length === 0) return;
+      const raw = new Uint8Array(length);
+      let at = 0;
+      for (const p of pieces) {
+        raw.set(p, at);
+        at += p.length;
+      }
+      this.#write(
+        "INSERT OR REPLACE INTO TakeoutJson (Part, Chunk, Data) VALUES (?, ?, ?)",
+        part,
+        chunk,
+        deflateRawSync(raw),
+      );
+      chunk++;
+      pieces = [];
+      length = 0;
+    };
+    return {
+      add: (e) => {
+        let ref: [number, number, number] | [null, null, null] = [
+          null,
+          null,
+          null,
+        ];
+        if (e.content !== undefined) {
+          ref = [chunk, length, e.content.length];
+          pieces.push(e.content);
+          length += e.content.length;
+        }
+        this.#write(
+          `INSERT OR REPLACE INTO TakeoutEntries (Part, Idx, Name, Size,
+             Mtime, JsonChunk, JsonOffset, JsonLength, ContentError, Item)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          part,
+          e.index,
+          e.name,
+          e.size,
+          e.mtime === undefined ? null : e.mtime.getTime(),
+          ...ref,
+          e.contentError ?? null,
+          e.item ?? null,
+        );
+        if (length >= JSON_CHUNK_BYTES) flush();
+      },
+      finish: flush,
+    };
   }
 
   /** The item a media entry of a part became, and the key it had. */
@@ -182,9 +232,27 @@ export class TakeoutParts {
   /** A part's listing, in its order, read a page at a time. */
   *entries(part: string): Generator<CatalogEntry> {
     const page = this.#stmt(
-      `SELECT Idx, Name, Size, Mtime, Content, ContentError, Item
+      `SELECT Idx, Name, Size, Mtime, JsonChunk, JsonOffset, JsonLength,
+         ContentError, Item
        FROM TakeoutEntries WHERE Part = ? AND Idx > ? ORDER BY Idx LIMIT ?`,
     );
+    const chunkOf = this.#stmt(
+      "SELECT Data FROM TakeoutJson WHERE Part = ? AND Chunk = ?",
+    );
+    let cached: { chunk: number; bytes: Uint8Array } | undefined;
+    const json = (chunk: number, offset: number, length: number) => {
+      if (cached?.chunk !== chunk) {
+        const row = chunkOf.get(part, chunk) as Row | undefined;
+        const data = row?.Data;
+        cached = {
+          chunk,
+          bytes: data instanceof Uint8Array
+            ? new Uint8Array(inflateRawSync(data))
+            : new Uint8Array(0),
+        };
+      }
+      return cached.bytes.slice(offset, offset + length);
+    };
     let after = -1;
     while (true) {
       const rows = page.all(part, after, PAGE) as Row[];
@@ -196,8 +264,13 @@ export class TakeoutParts {
         };
         const mtime = integer(row.Mtime);
         if (mtime !== undefined) e.mtime = new Date(mtime);
-        if (row.Content instanceof Uint8Array) {
-          e.content = new Uint8Array(inflateRawSync(row.Content));
+        const chunk = integer(row.JsonChunk);
+        if (chunk !== undefined) {
+          e.content = json(
+            chunk,
+            integer(row.JsonOffset) ?? 0,
+            integer(row.JsonLength) ?? 0,
+          );
         }
         const error = text(row.ContentError);
         if (error !== undefined) e.contentError = error;

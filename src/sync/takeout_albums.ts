@@ -141,6 +141,19 @@ function writeAlbum(
       (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0)
     );
   if (items.length === 0) return false;
+  const album = db.getAlbum(albumId);
+  const now = db.albumFiles(albumId).map((f) => f.item.remoteId);
+  if (
+    album !== undefined && album.albumName === title &&
+    album.description === description && album.size === items.length &&
+    album.startDate?.getTime() === items[0].createDate.getTime() &&
+    album.endDate?.getTime() === items[items.length - 1].createDate.getTime() &&
+    now.length === items.length &&
+    now.every((id, i) => id === items[i].remoteId)
+  ) {
+    // As it is: a later export of the same album writes nothing.
+    return true;
+  }
   db.putAlbum({
     remoteId: albumId,
     albumName: title,

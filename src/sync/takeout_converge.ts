@@ -49,11 +49,23 @@ import { decidesItem, setOfSourceRef } from "./takeout_set.ts";
 export const ITEM_INSERTED = 1;
 /** Found by its sidecar URL, stored by another export: nothing to do. */
 export const ITEM_SETTLED = 2;
+/** Stored by this run with a duplicate number: the number may change. */
+export const ITEM_NUMBERED = 4;
+/**
+ * Found in the backup, decided by this import, and stored otherwise than
+ * this import would store it (from another copy, by a later export).
+ */
+export const ITEM_RECHECK = 8;
 
 /** How the import stores what it has done with each key. */
 export interface DoneMap {
   get(key: string): string | undefined;
   set(key: string, remoteId: string): void;
+  /**
+   * The plan items stored under another RemoteId than their key (found in
+   * the backup, identical bytes, earlier runs), with that RemoteId.
+   */
+  elsewhere?(): Iterable<[number, string]>;
 }
 
 export interface ConvergeInput {
@@ -124,10 +136,31 @@ export async function convergeItems(
   const owned = (item: IndexedItem) =>
     decidesItem(item.sourceRef, plan.parts, input.setName);
 
+  // The items that may differ from what the whole export says: those the
+  // import found stored otherwise (another key, identical bytes, another
+  // copy, a later export), stored with a duplicate number, edits and video
+  // halves (their original may move), and those an album's lone sidecar
+  // names. The others were stored as this plan says (their numbers are
+  // looked at with their folder's, below).
+  const candidates = new Set<number>();
+  for (let item = 0; item < plan.itemCount; item++) {
+    const f = flags[item];
+    if (f & ITEM_SETTLED) continue;
+    if (f & (ITEM_NUMBERED | ITEM_RECHECK)) candidates.add(item);
+    else if (
+      plan.companionOf(plan.copies(item)[0]) !== undefined &&
+      done.get(plan.itemKey(item)) !== undefined
+    ) candidates.add(item);
+  }
+  for (const [item, id] of done.elsewhere?.() ?? []) {
+    if (flags[item] & ITEM_SETTLED) continue;
+    candidates.add(item);
+    const own = plan.itemOfKey(id);
+    if (own >= 0) candidates.add(own);
+  }
   // Plan items by the stored item they are (identical copies share one).
   const byStored = new Map<string, number[]>();
-  for (let item = 0; item < plan.itemCount; item++) {
-    if (flags[item] & ITEM_SETTLED) continue;
+  for (const item of candidates) {
     const id = done.get(plan.itemKey(item));
     if (id === undefined) continue;
     const list = byStored.get(id);
@@ -173,6 +206,8 @@ export async function convergeItems(
     }
     if (file === undefined && ref === undefined) continue;
     const upgrade = !hadFacts && (sidecarDated(file) || file === undefined);
+    // An album's lone sidecar adds facts only to an item that had none.
+    if (file === undefined && !upgrade) continue;
     const inserted = items.some((item) => flags[item] & ITEM_INSERTED);
     if (!owned(stored) && !inserted && !upgrade) continue;
     const target = newTarget(
@@ -204,7 +239,7 @@ export async function convergeItems(
     await fileTarget(target, target.file!, input, false, targets);
   }
 
-  number(targets, input);
+  await number(targets, input);
   await apply(targets, input, result);
   return result;
 }
@@ -371,17 +406,32 @@ function emptyExtras(): ItemExtras {
  * came first) are numbered again after them, as if that export had come
  * after this one.
  */
-function number(targets: Map<string, Target>, input: ConvergeInput): void {
-  const { db, profile, setName } = input;
-  const groups = new Map<string, Target[]>();
-  for (const t of targets.values()) {
+async function number(
+  targets: Map<string, Target>,
+  input: ConvergeInput,
+): Promise<void> {
+  const { db, profile, setName, plan, done, flags } = input;
+  /** By folder and name: the folder, the name, the targets going there. */
+  const groups = new Map<
+    string,
+    { path: string; origFileName: string; members: Target[] }
+  >();
+  const group = (path: string, origFileName: string) => {
     const name = profile.caseInsensitive
-      ? t.origFileName.toLowerCase()
-      : t.origFileName;
-    const k = `${t.path}\u0000${name}`;
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [t]);
-    else list.push(t);
+      ? origFileName.toLowerCase()
+      : origFileName;
+    const k = `${path}\u0000${name}`;
+    let g = groups.get(k);
+    if (g === undefined) {
+      groups.set(k, g = { path, origFileName, members: [] });
+    }
+    return g;
+  };
+  for (const t of targets.values()) {
+    group(t.path, t.origFileName).members.push(t);
+    // The place it leaves: the items of this import left there may move
+    // down a number.
+    group(t.stored.path, t.stored.origFileName);
   }
   const sql = db.database();
   const sameName = sql.prepare(
@@ -396,8 +446,7 @@ function number(targets: Map<string, Target>, input: ConvergeInput): void {
   /** The export a member is numbered as part of ("" for this one). */
   const exportOf = new Map<Target, string>();
   const order = (a: string, b: string) => a < b ? -1 : a > b ? 1 : 0;
-  for (const members of [...groups.values()]) {
-    const { path, origFileName } = members[0];
+  for (const { path, origFileName, members } of [...groups.values()]) {
     const taken = new Set<number>();
     for (const row of sameName.all(path, origFileName)) {
       if (
@@ -406,6 +455,41 @@ function number(targets: Map<string, Target>, input: ConvergeInput): void {
       ) continue;
       const id = String(row.RemoteId);
       if (targets.has(id)) continue;
+      const ref = row.SourceRef === null ? undefined : String(row.SourceRef);
+      if (row.Source === "takeout" && decidesItem(ref, plan.parts, setName)) {
+        // An item of this import stored as the plan says: numbered with
+        // the others.
+        const item = plan.itemOfKey(id);
+        const stored = item < 0 || done.get(id) !== id
+          ? undefined
+          : db.getItem(id);
+        const file = item < 0 ? undefined : chosenFile(plan, item);
+        if (stored !== undefined && file !== undefined) {
+          const member = newTarget(
+            id,
+            stored,
+            db.getItemExtras(id),
+            item,
+            file,
+            [],
+          );
+          await fileTarget(
+            member,
+            file,
+            input,
+            (flags[item] & ITEM_INSERTED) !== 0,
+            targets,
+          );
+          if (
+            member.path === path && member.origFileName === origFileName
+          ) {
+            targets.set(id, member);
+            members.push(member);
+            continue;
+          }
+          // (Not where the plan puts it: it keeps its number here.)
+        }
+      }
       const later = row.Source === "takeout" && setName !== undefined
         ? setOfSourceRef(
           row.SourceRef === null ? undefined : String(row.SourceRef),

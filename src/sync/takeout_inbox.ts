@@ -35,7 +35,12 @@ interface Waiting {
   part: string;
   path: string;
   reason: string;
+  size: number;
+  mtime: Date | undefined;
 }
+
+/** Why a part read to its end and found cut short waits. */
+const ENDS_EARLY = "it ends early: still being copied";
 
 /** What one export's import in this run did. */
 interface SetResult {
@@ -108,12 +113,20 @@ async function pickUp(
   for (const p of byName.values()) {
     const known = records.get(p.name);
     if (p.waiting === undefined && isRecorded(known, p)) continue;
-    if (p.waiting !== undefined) {
+    // Found cut short by a run, and not changed since: cut still (a .tgz
+    // is read to its end to know).
+    const stillCut = known?.state === "waiting" &&
+      known.reason === ENDS_EARLY && known.size === p.size &&
+      known.mtime?.getTime() === p.mtime?.getTime();
+    const reason = p.waiting ?? (stillCut ? ENDS_EARLY : undefined);
+    if (reason !== undefined) {
       waiting.push({
         set: p.set,
         part: p.name,
         path: p.path,
-        reason: p.waiting,
+        reason,
+        size: p.size,
+        mtime: p.mtime,
       });
       continue;
     }
@@ -152,7 +165,9 @@ async function pickUp(
             set,
             part: p.name,
             path: p.path,
-            reason: "it ends early: still being copied",
+            reason: ENDS_EARLY,
+            size: p.size,
+            mtime: p.mtime,
           });
         }
         parts = parts.filter((p) => !cut.has(p.path));
@@ -270,7 +285,8 @@ function recordWaiting(
         set: w.set,
         number: parsePartName(w.part)?.number ?? 0,
         path: w.path,
-        size: 0,
+        size: w.size,
+        mtime: w.mtime,
         state: "waiting",
         reason: w.reason,
         seenAt: known?.seenAt ?? now,

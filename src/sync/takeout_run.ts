@@ -66,6 +66,8 @@ import { compareWithStored, type EntryReader } from "./stored_copy.ts";
 import {
   convergeItems,
   ITEM_INSERTED,
+  ITEM_NUMBERED,
+  ITEM_RECHECK,
   ITEM_SETTLED,
 } from "./takeout_converge.ts";
 import {
@@ -353,15 +355,14 @@ export async function importParts(job: ImportJob): Promise<ImportOutcome> {
   }
   for (const p of problems) ctx.logger.error(p.message);
   // What the parts imported before became is known without reading them.
-  const staleKeys = earlierItems(plan, planned.earlier, db, state.done);
+  const staleKeys = earlierItems(
+    plan,
+    planned.earlier,
+    db,
+    state.done,
+    (item) => state.flags[item] |= ITEM_RECHECK,
+  );
 
-  /** The row of an entry to import, or -1. */
-  const wantedRow = (e: { part: string; index: number }) => {
-    const row = plan.rowOf(e.part, e.index);
-    return row >= 0 && plan.skip(row) === undefined ? row : -1;
-  };
-  // The readers forget the rest of the listing (sidecars are half of it).
-  set.keepOnly((part, index) => wantedRow({ part, index }) >= 0);
   const { total, totalBytes } = countSkipped(plan, state.counts);
   const progress = options.progress
     ? takeoutProgress(ctx, total, totalBytes)
@@ -375,6 +376,22 @@ export async function importParts(job: ImportJob): Promise<ImportOutcome> {
     ctx,
     state,
   });
+  // Items the backup holds already are known by their sidecar (or key)
+  // without reading a byte of them: each scheduled export is the whole
+  // library again, and only what is new is read.
+  await importer.settlePresent();
+  if (state.progressItems > 0) progress?.(state);
+
+  /** The row of an entry to import, or -1. */
+  const wantedRow = (e: { part: string; index: number }) => {
+    const row = plan.rowOf(e.part, e.index);
+    return row >= 0 && plan.skip(row) === undefined &&
+        state.outcome[row] === 0
+      ? row
+      : -1;
+  };
+  // The readers forget the rest of the listing (sidecars are half of it).
+  set.keepOnly((part, index) => wantedRow({ part, index }) >= 0);
 
   // Originals first: an edited copy or a video half goes beside its
   // original, so the original's place must be known; and a file without a
@@ -689,6 +706,11 @@ class DoneItems {
     else this.#other.set(item, remoteId);
   }
 
+  /** The items stored under another RemoteId than their key. */
+  *elsewhere(): Iterable<[number, string]> {
+    yield* this.#other;
+  }
+
   delete(key: string): void {
     const item = this.#plan.itemOfKey(key);
     if (item < 0) {
@@ -792,9 +814,10 @@ class Importer {
       state.counts.alreadyPresent++;
       state.progressItems++;
       state.progressBytes += file.entry.size;
-      if (existing.byUrl && !this.#owned(existing.item)) {
-        state.flags[plan.itemOf(file.row)] |= ITEM_SETTLED;
-      }
+      state.flags[plan.itemOf(file.row)] |= this.#presentFlag(
+        existing,
+        file,
+      );
       await reader.cancel();
       return;
     }
@@ -919,7 +942,8 @@ class Importer {
         after: () => {
           if (existing?.replace) state.counts.replacedApiCopies++;
           else state.counts.imported++;
-          state.flags[plan.itemOf(file.row)] |= ITEM_INSERTED;
+          state.flags[plan.itemOf(file.row)] |= ITEM_INSERTED |
+            (target.duplicateNo > 0 ? ITEM_NUMBERED : 0);
           state.outcome[file.row] = existing?.replace ? REPLACED : IMPORTED;
           state.counts.bytes += media.bytes;
           const companion = borrowedFrom(file);
@@ -1097,10 +1121,13 @@ class Importer {
     );
   }
 
-  /** The index row this file already is: by sidecar URL, key, or API name+date. */
-  #findExisting(file: PlannedFile): Existing | undefined {
+  /**
+   * The index row this file already is: by sidecar URL (unless `byUrl` is
+   * false: asked already), key, or API name+date.
+   */
+  #findExisting(file: PlannedFile, byUrl = true): Existing | undefined {
     const { db, profile } = this.#deps;
-    if (!borrowsSidecar(file) && file.meta?.url) {
+    if (byUrl && !borrowsSidecar(file) && file.meta?.url) {
       const byUrl = db.itemByPhotoUrl(file.meta.url);
       if (byUrl) return { item: byUrl, replace: false, byUrl: true };
     }
@@ -1121,6 +1148,27 @@ class Importer {
       if (api) return { item: api, replace: true, byUrl: false };
     }
     return undefined;
+  }
+
+  /**
+   * What converge must do with an item found in the backup: nothing when
+   * another export stored it by its sidecar; look again when this import
+   * decides it and stored it otherwise (from another copy than the first,
+   * by a later export) or with a duplicate number.
+   */
+  #presentFlag(existing: Existing, file: PlannedFile): number {
+    const { plan } = this.#deps;
+    if (!this.#owned(existing.item)) return existing.byUrl ? ITEM_SETTLED : 0;
+    const first = plan.copies(plan.itemOf(file.row)).find((r) =>
+      plan.skip(r) === undefined
+    );
+    const chosen = first === undefined ? file : plan.file(first);
+    // Numbered: by a run stopped before it put its folders' numbers in
+    // order, maybe.
+    return existing.item.sourceRef === sourceRefOf(chosen) &&
+        existing.item.duplicateNo === 0
+      ? 0
+      : ITEM_RECHECK;
   }
 
   /** Whether this import decides an item of the backup (see decidesItem). */
@@ -1189,13 +1237,73 @@ class Importer {
 
   async #onDisk(item: IndexedItem): Promise<boolean> {
     try {
-      const abs = await resolveInside(
-        this.#deps.options.root,
-        join(item.path, item.fileName),
-      );
-      return (await Deno.stat(abs)).isFile;
+      const abs = await this.#inside(item.path, item.fileName);
+      // Synchronous: a stat is a few microseconds, an async op's round
+      // trip several times that, once per item of a present export.
+      return Deno.statSync(abs).isFile;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Marks the items of the plan the backup holds already (by sidecar URL
+   * or key, on disk): the first copy present, the others copies; their
+   * bytes are not read. Copies of items an earlier run of this export
+   * stored are copies.
+   */
+  async settlePresent(): Promise<void> {
+    const { plan, state, db } = this.#deps;
+    const firstRows = (item: number) =>
+      plan.copies(item).filter((r) =>
+        !plan.silent(r) && plan.skip(r) === undefined
+      );
+    // By sidecar URL first, in one query for the whole export.
+    const byUrl = new Map<number, IndexedItem>();
+    db.itemsByPhotoUrls(
+      (function* () {
+        for (let item = 0; item < plan.itemCount; item++) {
+          if (state.done.has(plan.itemKey(item))) continue;
+          const rows = firstRows(item);
+          if (rows.length === 0) continue;
+          const file = plan.file(rows[0]);
+          if (!borrowsSidecar(file) && file.meta?.url) {
+            yield [item, file.meta.url] as [number, string];
+          }
+        }
+      })(),
+      (item, stored) => {
+        if (!byUrl.has(item)) byUrl.set(item, stored);
+      },
+    );
+    for (let item = 0; item < plan.itemCount; item++) {
+      const rows = firstRows(item);
+      if (rows.length === 0) continue;
+      const key = plan.itemKey(item);
+      let first = COPY;
+      if (state.done.has(key)) {
+        // Stored by an earlier run of this export, from another copy than
+        // one of these, which may come first.
+        state.flags[item] |= ITEM_RECHECK;
+      } else {
+        const file = plan.file(rows[0]);
+        const found = byUrl.get(item);
+        const existing: Existing | undefined = found === undefined
+          ? this.#findExisting(file, false)
+          : { item: found, replace: false, byUrl: true };
+        if (
+          !existing || existing.replace || !existing.item.downloaded ||
+          !await this.#onDisk(existing.item)
+        ) continue;
+        state.done.set(key, existing.item.remoteId);
+        state.counts.alreadyPresent++;
+        state.progressItems++;
+        state.progressBytes += file.entry.size;
+        state.flags[item] |= this.#presentFlag(existing, file);
+        first = PRESENT;
+      }
+      state.outcome[rows[0]] = first;
+      for (const r of rows.slice(1)) state.outcome[r] = COPY;
     }
   }
 

@@ -142,9 +142,11 @@ export async function planSet(input: SetPlanInput): Promise<SetPlan> {
     const hash = createHash("sha256");
     let entries = 0;
     const record = input.record && catalog !== undefined;
+    let writer: ReturnType<TakeoutParts["listingWriter"]> | undefined;
     if (record) {
       db!.beginBatch();
       catalog!.clearEntries(name);
+      writer = catalog!.listingWriter(name);
     }
     let listing;
     try {
@@ -159,9 +161,10 @@ export async function planSet(input: SetPlanInput): Promise<SetPlan> {
           );
           if (e.kind !== "file") return;
           entries++;
-          if (record) catalog!.addEntry(name, catalogEntry(e));
+          writer?.add(catalogEntry(e));
         },
       });
+      writer?.finish();
     } finally {
       if (record) db!.endBatch();
     }
@@ -209,13 +212,17 @@ function replayed(part: string, e: CatalogEntry): ListedEntry {
  * The items the media entries of earlier parts became, as this plan keys
  * them: the import knows them as done (stored) before it reads anything.
  * Returns the keys those entries had then and no longer have (the facts
- * of a part that came later changed them).
+ * of a part that came later changed them). `elsewhere` hears of the items
+ * to look at again: those another export took since (its parts came in
+ * between), and those whose files the parts that came since gave other
+ * facts.
  */
 export function earlierItems(
   plan: TakeoutPlan,
   earlier: readonly PartRecord[],
   db: LocalData,
   done: DoneMap,
+  elsewhere: (item: number) => void,
 ): Set<string> {
   const catalog = new TakeoutParts(db);
   const stale = new Set<string>();
@@ -224,11 +231,24 @@ export function earlierItems(
       const row = plan.rowOf(part.path, e.index);
       if (row < 0) continue;
       const key = plan.key(row);
-      if (e.key !== key) stale.add(e.key);
+      if (e.key !== key) {
+        // A part that came since gave this file's item its facts: what
+        // the item is made from may change.
+        stale.add(e.key);
+        elsewhere(plan.itemOf(row));
+      }
       if (e.item === undefined || done.get(key) !== undefined) continue;
       const item = db.getItem(key) ?? db.getItem(e.item) ??
         db.itemByAlias(e.item);
-      if (item !== undefined) done.set(key, item.remoteId);
+      if (item === undefined) continue;
+      done.set(key, item.remoteId);
+      // Taken by another export since, or numbered (a run stopped before
+      // it put the numbers of its folders in order).
+      if (
+        setOfSourceRef(item.sourceRef) !== part.set || item.duplicateNo > 0
+      ) {
+        elsewhere(plan.itemOf(row));
+      }
     }
   }
   return stale;

@@ -5,8 +5,8 @@
 
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { Rng, spawnProgram } from "../reliability/kit.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "../assert.ts";
+import { LONG, Rng, spawnProgram } from "../reliability/kit.ts";
 import { runInProcess } from "./takeout_corpus.ts";
 import {
   backupImage,
@@ -151,7 +151,7 @@ for (const seed of SEEDS) {
   });
 }
 
-Deno.test("runs killed at any moment of an export's import converge to one import of all parts", async () => {
+Deno.test("runs killed at any moment of an export's import, completing items and moving files, converge to one import of all parts", async () => {
   await withDir(async (dir) => {
     const { a, b } = await twoExports(dir, 61);
     const inbox = new Inbox(join(dir, "inbox"));
@@ -168,8 +168,16 @@ Deno.test("runs killed at any moment of an export's import converge to one impor
     const rng = new Rng(3);
     /** Kills that left an import half-done (items in the index already). */
     let halfWay = 0;
-    for (let trial = 0; trial < 3; trial++) {
+    for (let trial = 0; trial < (LONG ? 12 : 3); trial++) {
       const root = join(dir, `killed-${trial}`);
+      // Two parts first, whole: their photos whose sidecars are in the
+      // other parts are imported dated by their files. The runs killed
+      // below complete them, moving their files.
+      await Deno.remove(inbox.dir, { recursive: true });
+      for (const part of a.slice(0, 2)) await inbox.deliver(part);
+      const early = await fromInbox(root, inbox.dir);
+      assertEquals(early.code, 0, early.stderr);
+      for (const part of [...a.slice(2), ...b]) await inbox.deliver(part);
       let kills = 0;
       for (let attempt = 0; attempt < 12; attempt++) {
         const run = spawnProgram(
@@ -379,5 +387,79 @@ Deno.test("--from takes ROOT alone; --settle and --delete-imported go with --fro
     const r = await runInProcess(["takeout", root, "--from", missing]);
     assertEquals(r.code, 1);
     assertMatch(r.stderr, new RegExp(`Cannot read the folder ${missing}`));
+  });
+});
+
+Deno.test("--from --dry-run lists what a run would read and what waits, and writes nothing", async () => {
+  await withDir(async (dir) => {
+    const { a } = await twoExports(dir, 64);
+    const inbox = new Inbox(join(dir, "inbox"));
+    await inbox.deliver(a[0]);
+    await inbox.halfCopy(a[2], "zip end missing");
+    const root = join(dir, "backup");
+    const r = await runInProcess([
+      "takeout",
+      root,
+      "--from",
+      inbox.dir,
+      "--dry-run",
+      "--json",
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    const parts = jsonOf(r.stdout).parts as Record<string, string>[];
+    assertEquals(parts.map((p) => [p.part, p.waiting ?? "whole"]), [
+      [a[0].name, "whole"],
+      [a[2].name, "the end of the zip (its directory) is not there yet"],
+    ]);
+    await assertRejects(() => Deno.stat(root), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("a scheduled --from run: --quiet prints nothing, --healthcheck-url is pinged at start and end, /fail with the paragraph when a part is damaged", async () => {
+  await withDir(async (dir) => {
+    const pings: { path: string; body: string }[] = [];
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (req) => {
+        pings.push({ path: new URL(req.url).pathname, body: await req.text() });
+        return new Response("OK");
+      },
+    );
+    try {
+      const hc = `http://127.0.0.1:${server.addr.port}/ping/abc`;
+      const { a } = await twoExports(dir, 65);
+      const inbox = new Inbox(join(dir, "inbox"));
+      await inbox.deliver(a[0]);
+      await inbox.halfCopy(a[1], "temporary name");
+      const root = join(dir, "backup");
+      const args = [
+        "takeout",
+        root,
+        "--from",
+        inbox.dir,
+        "--quiet",
+        "--healthcheck-url",
+        hc,
+      ];
+      const ok = await spawnProgram(args, { NO_COLOR: "1" }).done;
+      assertEquals(ok.code, 0, ok.stderr);
+      assertEquals(ok.stderr, "", "quiet: the waiting part is in the log only");
+      assertEquals(ok.stdout, "");
+      assertEquals(pings.map((p) => p.path), ["/ping/abc/start", "/ping/abc"]);
+      pings.length = 0;
+      // The next part arrives damaged (a byte flipped in its data).
+      const bytes = a[2].bytes.slice();
+      bytes[Math.floor(bytes.length / 3)] ^= 0xff;
+      await inbox.deliver({ ...a[2], bytes });
+      const bad = await spawnProgram(args, { NO_COLOR: "1" }).done;
+      assertEquals(bad.code, 3, bad.stderr);
+      assertEquals(pings.map((p) => p.path), [
+        "/ping/abc/start",
+        "/ping/abc/fail",
+      ]);
+      assertMatch(pings[1].body, new RegExp(a[2].name));
+    } finally {
+      await server.shutdown();
+    }
   });
 });
