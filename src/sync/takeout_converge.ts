@@ -12,15 +12,16 @@
 //   the name and size), then by their bytes' SHA-256, never by the order
 //   files came in.
 //
-// Only items of this export's parts (or stored without any sidecar's
-// facts) are touched: an item another export or source placed keeps its
-// place, so a later export changes album folders only where albums
-// changed. Files move through the ItemMoves journal (item_moves.ts).
+// Only items this export decides are touched: those of its parts, those a
+// later export stored (its parts came first; exports count in order), and
+// those stored without any sidecar's facts. An item an earlier export or
+// another source placed keeps its place, so a later export changes album
+// folders only where albums changed. Files move through the ItemMoves
+// journal (item_moves.ts).
 
 import { join } from "node:path";
 import type { Logger } from "../cli/log.ts";
-import type { LocalData } from "../db/local_data.ts";
-import type { IndexedItem, ItemExtras } from "../db/local_data.ts";
+import type { IndexedItem, ItemExtras, LocalData } from "../db/local_data.ts";
 import { formatIndexDate } from "../db/dates.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { resolveInside } from "../fs/confine.ts";
@@ -52,8 +53,9 @@ export const ITEM_SETTLED = 2;
 /** Stored by this run with a duplicate number: the number may change. */
 export const ITEM_NUMBERED = 4;
 /**
- * Found in the backup, decided by this import, and stored otherwise than
- * this import would store it (from another copy, by a later export).
+ * Found in the backup, decided by this import, and maybe stored otherwise
+ * than this import would store it (from another copy, by a later export,
+ * with a number a stopped run gave).
  */
 export const ITEM_RECHECK = 8;
 
@@ -71,7 +73,7 @@ export interface DoneMap {
 export interface ConvergeInput {
   plan: TakeoutPlan;
   done: DoneMap;
-  /** By plan item: ITEM_INSERTED, ITEM_SETTLED. */
+  /** By plan item: ITEM_INSERTED, ITEM_SETTLED, ITEM_NUMBERED, ITEM_RECHECK. */
   flags: Uint8Array;
   db: LocalData;
   profile: FsProfile;
@@ -512,9 +514,24 @@ async function number(
       order(a.key, b.key) ||
       order(contentOf(a), contentOf(b))
     );
+    // A file the index does not know at a name a member would take (put
+    // there by hand) is not written over: that number is skipped.
+    const held = new Set(
+      members.map((t) => join(t.stored.path, t.stored.fileName)),
+    );
+    const foreign = (n: number) => {
+      const rel = join(path, localFileName(origFileName, n, profile));
+      if (held.has(rel)) return false;
+      try {
+        Deno.lstatSync(join(input.options.root, rel));
+        return true;
+      } catch {
+        return false;
+      }
+    };
     let n = 0;
     for (const t of members) {
-      while (taken.has(n)) n++;
+      while (taken.has(n) || foreign(n)) n++;
       t.duplicateNo = n;
       taken.add(n);
     }

@@ -1342,18 +1342,37 @@ class Importer {
         this.#reserved.get(key) ?? 0,
         this.#blocks.get(key)?.end ?? 0,
       );
+    /** A file the index does not know at that number (put there by hand). */
+    const foreign = (n: number) => {
+      const name = localFileName(origFileName, n, profile);
+      try {
+        Deno.lstatSync(join(options.root, path!, name));
+      } catch {
+        return false;
+      }
+      return db.itemByPath(path!, name) === undefined;
+    };
     // Items of this export that share the name and month are numbered in
     // the plan's order (a block of numbers kept for the whole run), the
     // others after them, as they come.
-    const ranked = this.#rank(file);
+    let ranked = this.#rank(file);
     let duplicateNo: number;
-    if (ranked !== undefined) {
-      let block = this.#blocks.get(key);
-      if (block === undefined) {
-        const base = next();
-        block = { base, end: base + ranked.of };
-        this.#blocks.set(key, block);
+    if (ranked !== undefined && !this.#blocks.has(key)) {
+      const base = next();
+      for (let n = base; n < base + ranked.of; n++) {
+        if (foreign(n)) {
+          // Numbered as they come, around that file.
+          ranked.free();
+          ranked = undefined;
+          break;
+        }
       }
+      if (ranked !== undefined) {
+        this.#blocks.set(key, { base, end: base + ranked.of });
+      }
+    }
+    if (ranked !== undefined) {
+      const block = this.#blocks.get(key)!;
       duplicateNo = block.base + ranked.rank;
       return {
         target: {
@@ -1370,6 +1389,7 @@ class Importer {
       };
     }
     duplicateNo = next();
+    while (foreign(duplicateNo)) duplicateNo++;
     this.#reserved.set(key, duplicateNo + 1);
     return {
       target: {

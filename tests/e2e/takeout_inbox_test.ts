@@ -3,7 +3,7 @@
 // export in any grouping and order, across any number of runs, ends in the
 // same backup as importing them all at once.
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertMatch, assertRejects } from "../assert.ts";
 import { LONG, Rng, spawnProgram } from "../reliability/kit.ts";
@@ -17,7 +17,14 @@ import {
   laterExport,
   type MidCopy,
 } from "./takeout_inbox.ts";
-import { withDir } from "./takeout_export.ts";
+import {
+  type ExportFile,
+  sidecarJson,
+  supplementalName,
+  withDir,
+  writeExport,
+} from "./takeout_export.ts";
+import { jpeg } from "../media/media_fixtures.ts";
 
 const STAMP_A = "20240301T101500Z";
 const STAMP_B = "20240501T101500Z";
@@ -461,5 +468,78 @@ Deno.test("a scheduled --from run: --quiet prints nothing, --healthcheck-url is 
     } finally {
       await server.shutdown();
     }
+  });
+});
+
+Deno.test("a zip cut where its stored data holds an end record's signature looks whole to the folder scan; the read finds the cut, and the part waits, never damaged", async () => {
+  await withDir(async (dir) => {
+    const y = "Takeout/Google Photos/Photos from 2023";
+    // A video stored as is, whose bytes hold "PK\x05\x06": a part cut
+    // just after it ends on what looks like a zip's end record.
+    const video = new Uint8Array(6000).fill(7);
+    video.set([0x50, 0x4b, 0x05, 0x06], 3000);
+    const files: ExportFile[] = [
+      {
+        path: `${y}/A.jpg`,
+        data: jpeg({ imageUniqueId: "a".repeat(32) }),
+        part: 0,
+      },
+      {
+        path: `${y}/${supplementalName("A.jpg")}`,
+        data: sidecarJson({
+          title: "A.jpg",
+          id: "a1",
+          taken: "2023-05-01T10:00:00Z",
+        }),
+        part: 0,
+      },
+      { path: `${y}/V.mp4`, data: video, part: 0, stored: true },
+    ];
+    await Deno.mkdir(join(dir, "built"));
+    const [built] = await writeExport(join(dir, "built"), files, ["zip"], {
+      stamp: STAMP_A,
+    });
+    const whole = await Deno.readFile(built);
+    const sign = whole.findIndex((_, i) =>
+      whole[i] === 0x50 && whole[i + 1] === 0x4b && whole[i + 2] === 5 &&
+      whole[i + 3] === 6
+    );
+    assert(sign > 0 && sign < whole.length - 200);
+    const inbox = new Inbox(join(dir, "inbox"));
+    const part: BuiltPart = {
+      set: `takeout-${STAMP_A}`,
+      name: basename(built),
+      bytes: whole.subarray(0, sign + 100),
+    };
+    // Quiet for a while (a stalled client), under its own name.
+    await inbox.deliver(part);
+    const scan = await runInProcess([
+      "takeout",
+      join(dir, "backup"),
+      "--from",
+      inbox.dir,
+      "--dry-run",
+      "--json",
+    ]);
+    assertEquals(
+      jsonOf(scan.stdout).parts.map((p: { waiting?: string }) => p.waiting),
+      [undefined],
+      "the folder scan takes it for whole",
+    );
+    const root = join(dir, "backup");
+    const r = await fromInbox(root, inbox.dir);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(jsonOf(r.stdout).sets, []);
+    assertEquals(
+      jsonOf(r.stdout).waiting.map((w: { reason: string }) => w.reason),
+      ["it ends early: still being copied"],
+    );
+    assert(!/damaged|truncated/i.test(r.stderr), r.stderr);
+    assertEquals(await itemRows(root), 0, "nothing of it imported");
+    // The rest arrives: imported whole.
+    await inbox.deliver({ ...part, bytes: whole });
+    const done = await fromInbox(root, inbox.dir);
+    assertEquals(done.code, 0, done.stderr);
+    assertEquals(jsonOf(done.stdout).sets[0].counts.imported, 2);
   });
 });

@@ -606,3 +606,42 @@ Deno.test("an album's lone sidecar completes a photo already in the backup that 
     });
   });
 });
+
+Deno.test("numbers put in order when a part comes later never write over a file put in the folder by hand", async () => {
+  await withDir(async (dir) => {
+    const late = bytes("numbered late");
+    const early = bytes("numbered early");
+    const y = `${R}/Photos from 2023`;
+    const files: ExportFile[] = [
+      { path: `${y}/IMG_7.jpg`, data: late, part: 0 },
+      {
+        path: `${y}/${supplementalName("IMG_7.jpg")}`,
+        data: side("IMG_7.jpg", "seven-late", "2023-05-20T10:00:00Z"),
+        part: 0,
+      },
+      { path: `${y}/IMG_7(1).jpg`, data: early, part: 1 },
+      {
+        path: `${y}/${supplementalName("IMG_7.jpg", 1)}`,
+        data: side("IMG_7.jpg", "seven-early", "2023-05-02T10:00:00Z"),
+        part: 1,
+      },
+    ];
+    const parts = await writeExport(dir, files, ["zip", "zip"]);
+    const root = join(dir, "backup");
+    const r1 = await takeout(root, [parts[0]]);
+    assertEquals(r1.code, 0, r1.stderr);
+    // Someone's own file, where the next number would go.
+    const mine = join(root, "photos/2023/05/IMG_7 (2).jpg");
+    await Deno.writeTextFile(mine, "my own");
+    const r2 = await takeout(root, [parts[1]]);
+    assertEquals(r2.code, 0, r2.stderr);
+    assertEquals(await Deno.readTextFile(mine), "my own");
+    const stored = await storedItems(root);
+    const name = (data: Uint8Array) =>
+      stored.find((s) => sameBytes(s.bytes, data))?.rel;
+    // The earlier capture takes the name; the later one the next free
+    // number.
+    assertEquals(name(early), "photos/2023/05/IMG_7.jpg");
+    assertEquals(name(late), "photos/2023/05/IMG_7 (3).jpg");
+  });
+});
