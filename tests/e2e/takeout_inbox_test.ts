@@ -20,10 +20,14 @@ import {
 import {
   type ExportFile,
   sidecarJson,
+  storedItems,
   supplementalName,
   withDir,
+  withIndex,
   writeExport,
 } from "./takeout_export.ts";
+import { listFiles } from "./harness.ts";
+import { TakeoutParts } from "../../src/db/takeout_parts.ts";
 import { jpeg } from "../media/media_fixtures.ts";
 
 const STAMP_A = "20240301T101500Z";
@@ -541,5 +545,152 @@ Deno.test("a zip cut where its stored data holds an end record's signature looks
     const done = await fromInbox(root, inbox.dir);
     assertEquals(done.code, 0, done.stderr);
     assertEquals(jsonOf(done.stdout).sets[0].counts.imported, 2);
+  });
+});
+
+Deno.test("each part imported is recorded in the index (name, export, size, time, a checksum of its listing) and not read again; a part downloaded again is", async () => {
+  await withDir(async (dir) => {
+    const { a } = await twoExports(dir, 66);
+    const inbox = new Inbox(join(dir, "inbox"));
+    const root = join(dir, "backup");
+    for (const part of a.slice(0, 2)) await inbox.deliver(part);
+    const r1 = await fromInbox(root, inbox.dir);
+    assertEquals(r1.code, 0, r1.stderr);
+    const records = () => withIndex(root, (db) => new TakeoutParts(db).all());
+    const first = records();
+    assertEquals(first.map((r) => [r.name, r.set, r.number, r.state]), [
+      [a[0].name, `takeout-${STAMP_A}`, 1, "imported"],
+      [a[1].name, `takeout-${STAMP_A}`, 2, "imported"],
+    ]);
+    for (const [i, r] of first.entries()) {
+      const info = await Deno.stat(inbox.path(a[i]));
+      assertEquals(r.size, a[i].bytes.length);
+      assertEquals(r.mtime?.getTime(), info.mtime?.getTime());
+      assertMatch(r.checksum ?? "", /^[0-9a-f]{64}$/);
+      assert((r.entries ?? 0) > 0);
+      assert(r.importedAt !== undefined);
+    }
+    assert(first[0].checksum !== first[1].checksum);
+
+    // The next run reads nothing: the parts are the files it recorded.
+    const r2 = await fromInbox(root, inbox.dir);
+    assertEquals(jsonOf(r2.stdout).sets, []);
+    assertEquals(records(), first);
+
+    // The listing's checksum is the part's, wherever it is imported.
+    const elsewhere = join(dir, "elsewhere");
+    const other = new Inbox(join(dir, "inbox-2"));
+    await other.deliver(a[1]);
+    await other.deliver(a[0]);
+    assertEquals((await fromInbox(elsewhere, other.dir)).code, 0);
+    assertEquals(
+      withIndex(elsewhere, (db) => new TakeoutParts(db).all()).map((r) =>
+        r.checksum
+      ),
+      first.map((r) => r.checksum),
+    );
+
+    // The first part downloaded again (a new file, a new time): read
+    // again, and nothing is new in it.
+    await Deno.remove(inbox.path(a[0]));
+    await inbox.deliver(a[0]);
+    const later = new Date(Date.now() - 3600_000);
+    await Deno.utime(inbox.path(a[0]), later, later);
+    const r3 = await fromInbox(root, inbox.dir);
+    assertEquals(r3.code, 0, r3.stderr);
+    const [again] = jsonOf(r3.stdout).sets;
+    assertEquals(again.parts, [a[0].name]);
+    assertEquals(again.counts.imported, 0, JSON.stringify(again.counts));
+    const now = records();
+    assertEquals(
+      now[0].mtime?.getTime(),
+      (await Deno.stat(inbox.path(a[0]))).mtime?.getTime(),
+    );
+    assert(now[0].mtime?.getTime() !== first[0].mtime?.getTime());
+    assertEquals(now[0].checksum, first[0].checksum);
+  });
+});
+
+Deno.test("a photo whose sidecar arrives in a later part, in a later run, is completed when it arrives: date, photos/YYYY/MM, description, GPS, XMP, albums", async () => {
+  await withDir(async (dir) => {
+    const y = "Takeout/Google Photos/Photos from 2019";
+    const album = "Takeout/Google Photos/Trip";
+    // No date of its own: until its sidecar comes, the photo is dated by
+    // its entry's time.
+    const photo = jpeg({ imageUniqueId: "sidecar later".padEnd(32, ".") });
+    const entryTime = new Date("2024-08-01T09:00:00Z");
+    const sidecar = sidecarJson({
+      title: "IMG_9.jpg",
+      id: "sidecarlater",
+      taken: "2019-03-04T05:06:07Z",
+      description: "at the harbour",
+      geo: [59.5, 10.75],
+    });
+    const files: ExportFile[] = [
+      { path: `${y}/IMG_9.jpg`, data: photo, part: 0, mtime: entryTime },
+      { path: `${album}/IMG_9.jpg`, data: photo, part: 0, mtime: entryTime },
+      { path: `${y}/${supplementalName("IMG_9.jpg")}`, data: sidecar, part: 1 },
+      {
+        path: `${album}/${supplementalName("IMG_9.jpg")}`,
+        data: sidecar,
+        part: 1,
+      },
+      {
+        path: `${album}/metadata.json`,
+        data: new TextEncoder().encode(JSON.stringify({ title: "Trip" })),
+        part: 1,
+      },
+    ];
+    const parts = await buildParts(
+      join(dir, "built"),
+      files,
+      ["zip", "tgz"],
+      STAMP_A,
+    );
+    const inbox = new Inbox(join(dir, "inbox"));
+    const root = join(dir, "backup");
+    await inbox.deliver(parts[0]);
+    const r1 = await fromInbox(root, inbox.dir);
+    assertEquals(r1.code, 0, r1.stderr);
+    const [early] = await storedItems(root);
+    assertEquals(early.rel, "photos/2024/08/IMG_9.jpg");
+    assertEquals(early.item.description, "");
+
+    await inbox.deliver(parts[1]);
+    const r2 = await fromInbox(root, inbox.dir);
+    assertEquals(r2.code, 0, r2.stderr);
+    const items = await storedItems(root);
+    assertEquals(items.length, 1, "one item, moved, not a second one");
+    const [done] = items;
+    // Known by its sidecar's id from now on, as if all had come at once.
+    assertEquals(done.item.remoteId, "takeout:AF1Qipsidecarlater");
+    assertEquals(done.rel, "photos/2019/03/IMG_9.jpg");
+    assertEquals(
+      done.item.createDate.toISOString(),
+      "2019-03-04T05:06:07.000Z",
+    );
+    assertEquals(done.mtime.toISOString(), "2019-03-04T05:06:07.000Z");
+    assertEquals(done.item.description, "at the harbour");
+    assertEquals(done.item.location, "59.5,10.75");
+    assertMatch(done.xmp ?? "", /at the harbour/);
+    await assertRejects(
+      () => Deno.lstat(join(root, early.rel)),
+      Deno.errors.NotFound,
+    );
+    withIndex(root, (db) => {
+      assertEquals(db.getItemExtras(done.item.remoteId)?.dateSource, "sidecar");
+      const albums = db.albums();
+      assertEquals(albums.map((al) => al.albumName), ["Trip"]);
+      assertEquals(
+        db.albumFiles(albums[0].remoteId).map((f) => f.item.remoteId),
+        [done.item.remoteId],
+      );
+    });
+    const links = await listFiles(join(root, "albums"));
+    assertEquals(links, ["2019/0304 Trip/0000_IMG_9.jpg"]);
+    assertEquals(
+      await Deno.realPath(join(root, "albums/2019/0304 Trip/0000_IMG_9.jpg")),
+      await Deno.realPath(join(root, done.rel)),
+    );
   });
 });
