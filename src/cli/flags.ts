@@ -526,7 +526,7 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: "switch",
     commands: ["takeout"],
     help:
-      "with --from: delete an export's parts once every one of them is imported and recorded",
+      "with --from: delete an export's parts once every one of them is imported and recorded and a day has passed without a new one",
   },
   {
     name: "dry-run",

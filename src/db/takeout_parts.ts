@@ -311,14 +311,45 @@ export class TakeoutParts {
   }
 }
 
+/**
+ * How long an export must go without a new part before it is taken for
+ * whole. A part's name does not say how many parts its export has: Takeout
+ * delivers them all at once, but a sync client may bring them over several
+ * runs (a transfer that failed, a part still being written on the drive),
+ * and until then "001 to the highest seen" may lack the parts after it.
+ */
+export const EXPORT_QUIET_MS = 24 * 3600_000;
+
 /** Every part from 1 to the highest seen is imported whole. */
-export function isComplete(parts: readonly PartRecord[]): boolean {
+export function noPartMissing(parts: readonly PartRecord[]): boolean {
   const max = Math.max(0, ...parts.map((p) => p.number));
   for (let n = 1; n <= max; n++) {
     const part = parts.find((p) => p.number === n);
     if (part?.state !== "imported") return false;
   }
   return max > 0;
+}
+
+/**
+ * When an export with no part missing is taken for whole: EXPORT_QUIET_MS
+ * after the last of its parts was seen or imported (undefined while a part
+ * is missing, damaged or waiting).
+ */
+export function wholeAt(parts: readonly PartRecord[]): Date | undefined {
+  if (!noPartMissing(parts)) return undefined;
+  let last = 0;
+  for (const p of parts) {
+    for (const d of [p.importedAt, p.seenAt]) {
+      if (d !== undefined && d.getTime() > last) last = d.getTime();
+    }
+  }
+  return new Date(last + EXPORT_QUIET_MS);
+}
+
+/** Whether the export is imported whole at `now` (see wholeAt). */
+export function isComplete(parts: readonly PartRecord[], now: Date): boolean {
+  const at = wholeAt(parts);
+  return at !== undefined && at.getTime() <= now.getTime();
 }
 
 function date(d: Date | undefined): string | null {

@@ -11,6 +11,7 @@ import {
   isComplete,
   type PartRecord,
   TakeoutParts,
+  wholeAt,
 } from "../db/takeout_parts.ts";
 import type { RunContext } from "./context.ts";
 
@@ -48,8 +49,13 @@ export interface TakeoutSetStatus {
   waiting: { part: string; reason: string; since: string | null }[];
   /** Parts --delete-imported removed. */
   deleted: number;
-  /** Every part from 1 to the highest seen imported whole. */
+  /**
+   * Every part from 1 to the highest seen imported whole, and no new part
+   * for a day (more may come until then).
+   */
   complete: boolean;
+  /** When it is taken for whole, if no part is missing; null otherwise. */
+  wholeAt: string | null;
   lastImport: string | null;
 }
 
@@ -95,7 +101,7 @@ export function runStatus(options: StatusOptions, ctx: RunContext): number {
       albums: counts.albums,
       badIds: BadIds.load(options.root, ctx.logger).size,
       bytesOnDisk: bytes,
-      takeout: takeoutStatus(new TakeoutParts(db).all()),
+      takeout: takeoutStatus(new TakeoutParts(db).all(), ctx.now()),
     };
     if (options.json) ctx.result(report);
     else for (const line of formatStatus(report)) ctx.print(line);
@@ -136,6 +142,11 @@ function formatStatus(r: StatusReport): string[] {
     for (const s of t.sets) {
       const parts = [`${s.imported} parts imported`];
       if (s.complete) parts.push("complete");
+      else if (s.wholeAt !== null) {
+        parts.push(
+          `none missing; whole if no other part comes by ${s.wholeAt}`,
+        );
+      }
       if (s.deleted > 0) parts.push(`${s.deleted} deleted`);
       if (s.damaged.length > 0) {
         parts.push(
@@ -154,6 +165,7 @@ function formatStatus(r: StatusReport): string[] {
 /** The Takeout exports of the index's record, oldest first. */
 export function takeoutStatus(
   parts: readonly PartRecord[],
+  now: Date,
 ): StatusReport["takeout"] {
   const bySet = new Map<string, PartRecord[]>();
   for (const p of parts) {
@@ -179,7 +191,8 @@ export function takeoutStatus(
         since: iso(p.seenAt),
       })),
       deleted: list.filter((p) => p.deletedAt !== undefined).length,
-      complete: isComplete(list),
+      complete: isComplete(list, now),
+      wholeAt: iso(wholeAt(list)),
       lastImport: iso(latest(list.map((p) => p.importedAt))),
     };
   });

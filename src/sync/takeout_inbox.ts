@@ -300,8 +300,9 @@ function recordWaiting(
 
 /**
  * Deletes the parts of every export whose parts are all imported: numbers
- * 1 to the highest seen, none damaged, none still arriving; only files
- * that are the very files imported (same size and time).
+ * 1 to the highest seen, none damaged, none still arriving, and no new
+ * part for a day (EXPORT_QUIET_MS: more may still come); only files that
+ * are the very files imported (same size and time).
  */
 async function deleteImported(
   records: TakeoutParts,
@@ -318,7 +319,7 @@ async function deleteImported(
     else list.push(r);
   }
   for (const [set, parts] of sets) {
-    if (arriving.has(set) || !isComplete(parts)) continue;
+    if (arriving.has(set) || !isComplete(parts, ctx.now())) continue;
     for (const r of parts) {
       const file = inFolder.get(r.name);
       if (file === undefined || !isRecorded(r, file)) continue;

@@ -1342,14 +1342,20 @@ class Importer {
         this.#reserved.get(key) ?? 0,
         this.#blocks.get(key)?.end ?? 0,
       );
-    /** A file the index does not know at that number (put there by hand). */
+    /**
+     * A file the index does not know at that number (put there by hand).
+     * One of this entry's size is its own, renamed by a run stopped before
+     * it recorded it: written over, as that run would have left it.
+     */
     const foreign = (n: number) => {
       const name = localFileName(origFileName, n, profile);
+      let info: Deno.FileInfo;
       try {
-        Deno.lstatSync(join(options.root, path!, name));
+        info = Deno.lstatSync(join(options.root, path!, name));
       } catch {
         return false;
       }
+      if (info.isFile && info.size === file.entry.size) return false;
       return db.itemByPath(path!, name) === undefined;
     };
     // Items of this export that share the name and month are numbered in

@@ -643,5 +643,24 @@ Deno.test("numbers put in order when a part comes later never write over a file 
     // number.
     assertEquals(name(early), "photos/2023/05/IMG_7.jpg");
     assertEquals(name(late), "photos/2023/05/IMG_7 (3).jpg");
+
+    // A run stopped after it renamed the early photo into place, before
+    // it recorded it, left a file of that entry's bytes: it is the item's
+    // own, written over, and the backup is the one of an unstopped run.
+    const root2 = join(dir, "backup-2");
+    assertEquals((await takeout(root2, [parts[0]])).code, 0);
+    await Deno.writeFile(join(root2, "photos/2023/05/IMG_7 (2).jpg"), early);
+    assertEquals((await takeout(root2, [parts[1]])).code, 0);
+    const stored2 = await storedItems(root2);
+    const name2 = (data: Uint8Array) =>
+      stored2.find((s) => sameBytes(s.bytes, data))?.rel;
+    assertEquals(name2(early), "photos/2023/05/IMG_7.jpg");
+    assertEquals(name2(late), "photos/2023/05/IMG_7 (2).jpg");
+    assertEquals(
+      (await listFiles(join(root2, "photos"))).filter((f) =>
+        !f.endsWith(".xmp")
+      ).sort(),
+      ["2023/05/IMG_7 (2).jpg", "2023/05/IMG_7.jpg"],
+    );
   });
 });
