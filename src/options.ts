@@ -100,7 +100,14 @@ export interface PickOptions
 }
 export interface TakeoutOptions extends CommonOptions, LayoutOptions {
   command: "takeout";
+  /** The parts named on the command line (none with --from). */
   archives: string[];
+  /** --from DIR: the folder the parts of scheduled exports arrive in. */
+  from: string | undefined;
+  /** --settle: minutes a part must stay unchanged before it is read. */
+  settleMinutes: number;
+  /** --delete-imported: remove an export's parts once all are imported. */
+  deleteImported: boolean;
   includeTrashed: boolean;
   skipArchived: boolean;
   noXmp: boolean;

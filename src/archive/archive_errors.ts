@@ -24,6 +24,9 @@ export class ArchiveError extends GphotosError {
   }
 }
 
+/** A part missing from the middle of a numbered series of parts. */
+export class MissingPartError extends ArchiveError {}
+
 /** The part ends early: a download or copy was cut. */
 export class TruncatedArchiveError extends ArchiveError {}
 

@@ -16,9 +16,14 @@ import type {
   ListOptions,
   PartListing,
 } from "./archive.ts";
-import { ArchiveError, describeError } from "./archive_errors.ts";
+import {
+  ArchiveError,
+  describeError,
+  MissingPartError,
+} from "./archive_errors.ts";
 import { entryKey, parentKey } from "./entry_path.ts";
 import { readAt } from "./file_io.ts";
+import { PART_NAME } from "./part_names.ts";
 import { FolderReader } from "./folder_reader.ts";
 import { TarReader } from "./tar_reader.ts";
 import { ZipReader } from "./zip_reader.ts";
@@ -35,12 +40,6 @@ export async function statPart(path: string): Promise<Deno.FileInfo> {
     );
   }
 }
-
-/**
- * Takeout's part names: `takeout-20240101T000000Z-001.zip` (or -3-001),
- * and the folder a part was unpacked into, of the same name.
- */
-const PART_NAME = /^(takeout-.*-)(\d{3})(\.zip|\.tgz|\.tar\.gz|\.tar|)$/i;
 
 /**
  * Parts missing from the middle of a numbered series (001 and 003 given,
@@ -68,7 +67,7 @@ export function missingParts(paths: readonly string[]): ArchiveError[] {
       if (numbers.has(n)) continue;
       const name = `${prefix}${String(n).padStart(3, "0")}${ext}`;
       problems.push(
-        new ArchiveError(
+        new MissingPartError(
           `The Takeout part ${name} was not given, though later parts of ` +
             "the same export were: the items in it are not imported. Give " +
             "every part of the export in one command.",

@@ -1,7 +1,8 @@
 // What every command that writes to a backup does first and last: take the
 // index's lock (or say who holds it and stop), sweep temporary files a
 // killed run left, probe the filesystem, open the index and the bad-ids
-// list; and at the end store the bad ids and release the lock.
+// list, finish the file moves a killed import left; and at the end store
+// the bad ids and release the lock.
 
 import { resolve } from "node:path";
 import type { CommonOptions, LayoutOptions } from "../options.ts";
@@ -11,6 +12,7 @@ import { classifyFsError, cleanStaleTemps } from "../fs/atomic_write.ts";
 import { type FsProfile, probeFsProfile } from "../fs/fs_profile.ts";
 import { acquireLock } from "../fs/lock.ts";
 import { BadIds } from "./bad_ids.ts";
+import { finishItemMoves } from "./item_moves.ts";
 import type { RunContext } from "./context.ts";
 
 export interface Backup {
@@ -73,6 +75,9 @@ export async function withBackup<T>(
       logger: ctx.logger,
       now: ctx.now,
     });
+    // Files a killed import was moving take their places first: the
+    // index already says they are there.
+    await finishItemMoves(db, options.root, ctx.logger);
     return await fn({ db, profile, badIds });
   } finally {
     try {

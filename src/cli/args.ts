@@ -25,6 +25,13 @@ export const COMMANDS: readonly Command[] = [
   "status",
 ];
 
+/**
+ * How long a part must stay unchanged before a scheduled run reads it: a
+ * sync client that writes in place (no temporary name) and stalls for a
+ * few minutes is not taken for one that finished.
+ */
+export const DEFAULT_SETTLE_MINUTES = 15;
+
 /** Words answered without a backup: `help [COMMAND]` and `version`. */
 const INFO_WORDS = ["help", "version"] as const;
 type InfoWord = typeof INFO_WORDS[number];
@@ -274,7 +281,24 @@ export function parseArgs(argv: readonly string[], io: ArgsEnv): Parsed {
   const configNotes = mergeConfig(raw, io);
   const r = new Reader(raw);
 
-  const wantArchives = raw.command === "takeout";
+  const inbox = raw.command === "takeout" && r.has("from");
+  const wantArchives = raw.command === "takeout" && !inbox;
+  if (raw.command === "takeout" && !inbox) {
+    for (const name of ["settle", "delete-imported"]) {
+      if (r.has(name)) {
+        throw new UsageError(
+          `--${name} goes with --from DIR (parts picked up from a folder), not with parts named on the command line.`,
+        );
+      }
+    }
+  }
+  if (inbox && raw.positionals.length > 1) {
+    throw new UsageError(
+      `Unexpected argument "${
+        printable(raw.positionals[1])
+      }": with --from DIR, takeout takes ROOT alone (the parts are found in DIR).`,
+    );
+  }
   if (raw.positionals.length === 0) {
     throw new UsageError(
       `Missing ROOT: the folder of the backup. Usage: gphotos-sync ${
@@ -284,10 +308,10 @@ export function parseArgs(argv: readonly string[], io: ArgsEnv): Parsed {
   }
   if (wantArchives && raw.positionals.length < 2) {
     throw new UsageError(
-      "Missing ARCHIVE: name at least one Takeout .zip, .tgz or unpacked folder after ROOT.",
+      "Missing ARCHIVE: name at least one Takeout .zip, .tgz or unpacked folder after ROOT, or give --from DIR.",
     );
   }
-  if (!wantArchives && raw.positionals.length > 1) {
+  if (!wantArchives && !inbox && raw.positionals.length > 1) {
     throw new UsageError(
       `Unexpected argument "${
         printable(raw.positionals[1])
@@ -321,6 +345,11 @@ export function parseArgs(argv: readonly string[], io: ArgsEnv): Parsed {
         ...layoutOptions(r),
         command: "takeout",
         archives: raw.positionals.slice(1).map((p) => resolve(io.cwd, p)),
+        from: inbox
+          ? resolve(io.cwd, nonEmpty(r.str("from"), "from")!)
+          : undefined,
+        settleMinutes: r.int("settle", DEFAULT_SETTLE_MINUTES, 0, 7 * 24 * 60),
+        deleteImported: r.bool("delete-imported"),
         includeTrashed: r.bool("include-trashed"),
         skipArchived: r.bool("skip-archived"),
         noXmp: r.bool("no-xmp"),

@@ -501,6 +501,34 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "write no XMP sidecars",
   },
   {
+    name: "from",
+    group: "steps",
+    example: "gphotos-sync takeout ~/Photos --from ~/TakeoutInbox",
+    kind: "string",
+    commands: ["takeout"],
+    arg: "DIR",
+    help:
+      "import the Takeout parts that arrive in DIR (and its folders), each once, set by set, oldest first; parts still arriving wait for a later run",
+  },
+  {
+    name: "settle",
+    group: "steps",
+    example: "--settle 60",
+    kind: "int",
+    commands: ["takeout"],
+    arg: "MINUTES",
+    help:
+      "with --from: minutes a part must stay unchanged before it is read (default 15)",
+  },
+  {
+    name: "delete-imported",
+    group: "steps",
+    kind: "switch",
+    commands: ["takeout"],
+    help:
+      "with --from: delete an export's parts once every one of them is imported and recorded and a day has passed without a new one",
+  },
+  {
     name: "dry-run",
     group: "steps",
     kind: "switch",

@@ -11,12 +11,15 @@ export const VERSION = "0.1.0";
 /** Help lines are wrapped to fit an 80-column terminal. */
 const WIDTH = 80;
 
-const USAGE: Record<Command, string> = {
-  sync: "gphotos-sync [sync] [FLAGS] ROOT",
-  login: "gphotos-sync login [FLAGS] ROOT",
-  pick: "gphotos-sync pick [FLAGS] ROOT",
-  takeout: "gphotos-sync takeout [FLAGS] ROOT ARCHIVE...",
-  status: "gphotos-sync status [FLAGS] ROOT",
+const USAGE: Record<Command, string[]> = {
+  sync: ["gphotos-sync [sync] [FLAGS] ROOT"],
+  login: ["gphotos-sync login [FLAGS] ROOT"],
+  pick: ["gphotos-sync pick [FLAGS] ROOT"],
+  takeout: [
+    "gphotos-sync takeout [FLAGS] ROOT ARCHIVE...",
+    "gphotos-sync takeout [FLAGS] ROOT --from DIR",
+  ],
+  status: ["gphotos-sync status [FLAGS] ROOT"],
 };
 
 const SUMMARY: Record<Command, string> = {
@@ -26,7 +29,7 @@ const SUMMARY: Record<Command, string> = {
   pick:
     "Open a Picker session, wait while you pick items on any device, and download them into the backup.",
   takeout:
-    "Import Google Takeout archives (.zip, .tgz or unpacked folders) into the backup.",
+    "Import Google Takeout archives (.zip, .tgz or unpacked folders) into the backup. With --from DIR, pick up the parts of scheduled exports as they arrive in DIR (each part once, an export's parts as one; parts still being copied wait for a later run).",
   status:
     "Show what the index holds: items by source and state, albums, last scan, failures, disk use.",
 };
@@ -68,7 +71,7 @@ function overview(): string {
     `gphotos-sync ${VERSION}: keep a complete local copy of a Google Photos library.`,
     "",
     "Usage:",
-    ...Object.values(USAGE).map((u) => `  ${u}`),
+    ...Object.values(USAGE).flat().map((u) => `  ${u}`),
     "  gphotos-sync help [COMMAND]",
     "  gphotos-sync version",
     "",
@@ -92,7 +95,13 @@ function overview(): string {
 }
 
 function commandHelp(command: Command): string {
-  const lines = [`Usage: ${USAGE[command]}`, "", ...wrap(SUMMARY[command], 0)];
+  const [first, ...more] = USAGE[command];
+  const lines = [
+    `Usage: ${first}`,
+    ...more.map((u) => `       ${u}`),
+    "",
+    ...wrap(SUMMARY[command], 0),
+  ];
   const flags = FLAGS.filter((f) => f.commands.includes(command));
   for (const group of Object.keys(FLAG_GROUPS) as FlagGroup[]) {
     const rows = flags.filter((f) => f.group === group).map((

@@ -197,6 +197,12 @@ export function sandboxGrants(
   }
   if (options.command === "takeout") {
     for (const a of options.archives) read.add(a);
+    // The folder parts arrive in: read, and written only to delete the
+    // parts of an export once it is imported.
+    if (options.from !== undefined) {
+      read.add(options.from);
+      if (options.deleteImported) write.add(options.from);
+    }
   }
   return {
     net: [...net],

@@ -24,6 +24,10 @@ export async function runCommand(
       return finish(await runLogin(options, ctx), options.json, ctx);
     }
     case "takeout": {
+      if (options.from !== undefined) {
+        const { runTakeoutInbox } = await import("../takeout/inbox_import.ts");
+        return await runTakeoutInbox(options, ctx);
+      }
       const { runTakeout } = await import("../takeout/import.ts");
       return await runTakeout(options, ctx);
     }

@@ -9,6 +9,12 @@ import { ExitCode, GphotosError } from "../errors.ts";
 import { LocalData } from "../db/local_data.ts";
 import { SOURCES } from "../db/rows.ts";
 import { BadIds } from "../backup/bad_ids.ts";
+import {
+  isComplete,
+  type PartRecord,
+  TakeoutParts,
+  wholeAt,
+} from "../db/takeout_parts.ts";
 import type { RunContext } from "../backup/context.ts";
 
 export interface StatusReport {
@@ -27,6 +33,32 @@ export interface StatusReport {
   albums: number;
   badIds: number;
   bytesOnDisk: number;
+  /** The Takeout exports whose parts an import read or saw arriving. */
+  takeout: {
+    sets: TakeoutSetStatus[];
+    /** When a part was last imported. */
+    lastImport: string | null;
+  };
+}
+
+export interface TakeoutSetStatus {
+  set: string;
+  /** Parts read whole. */
+  imported: number;
+  /** Parts read with entries that could not be (download them again). */
+  damaged: number[];
+  /** Parts seen still arriving, and why they wait. */
+  waiting: { part: string; reason: string; since: string | null }[];
+  /** Parts --delete-imported removed. */
+  deleted: number;
+  /**
+   * Every part from 1 to the highest seen imported whole, and no new part
+   * for a day (more may come until then).
+   */
+  complete: boolean;
+  /** When it is taken for whole, if no part is missing; null otherwise. */
+  wholeAt: string | null;
+  lastImport: string | null;
 }
 
 export async function runStatus(
@@ -74,6 +106,7 @@ export async function runStatus(
       albums: counts.albums,
       badIds: (await BadIds.load(options.root, ctx.logger)).size,
       bytesOnDisk: bytes,
+      takeout: takeoutStatus(new TakeoutParts(db).all(), ctx.now()),
     };
     return { failed: 0, lines: formatStatus(report), report: () => report };
   } finally {
@@ -102,5 +135,72 @@ function formatStatus(r: StatusReport): string[] {
     `Albums:      ${r.albums}`,
     `On disk:     ${formatBytes(r.bytesOnDisk)}`,
   );
+  const t = r.takeout;
+  if (t.sets.length > 0) {
+    lines.push(
+      `Takeout:     ${t.sets.length} exports seen, ${
+        t.sets.filter((s) => s.complete).length
+      } imported whole; last import ${t.lastImport ?? "never"}`,
+    );
+    for (const s of t.sets) {
+      const parts = [`${s.imported} parts imported`];
+      if (s.complete) parts.push("complete");
+      else if (s.wholeAt !== null) {
+        parts.push(
+          `none missing; whole if no other part comes by ${s.wholeAt}`,
+        );
+      }
+      if (s.deleted > 0) parts.push(`${s.deleted} deleted`);
+      if (s.damaged.length > 0) {
+        parts.push(
+          `part ${s.damaged.join(", ")} damaged (download it again)`,
+        );
+      }
+      lines.push(`  ${s.set}  ${parts.join(", ")}`);
+      for (const w of s.waiting) {
+        lines.push(`    waiting: ${w.part}: ${w.reason}`);
+      }
+    }
+  }
   return lines;
+}
+
+/** The Takeout exports of the index's record, oldest first. */
+export function takeoutStatus(
+  parts: readonly PartRecord[],
+  now: Date,
+): StatusReport["takeout"] {
+  const bySet = new Map<string, PartRecord[]>();
+  for (const p of parts) {
+    const list = bySet.get(p.set);
+    if (list === undefined) bySet.set(p.set, [p]);
+    else list.push(p);
+  }
+  const iso = (d: Date | undefined) => d?.toISOString() ?? null;
+  const latest = (ds: (Date | undefined)[]) =>
+    ds.reduce<Date | undefined>(
+      (a, d) => d !== undefined && (a === undefined || d > a) ? d : a,
+      undefined,
+    );
+  const sets = [...bySet.keys()].sort().map((set): TakeoutSetStatus => {
+    const list = bySet.get(set)!;
+    return {
+      set,
+      imported: list.filter((p) => p.state === "imported").length,
+      damaged: list.filter((p) => p.state === "damaged").map((p) => p.number),
+      waiting: list.filter((p) => p.state === "waiting").map((p) => ({
+        part: p.name,
+        reason: p.reason ?? "",
+        since: iso(p.seenAt),
+      })),
+      deleted: list.filter((p) => p.deletedAt !== undefined).length,
+      complete: isComplete(list, now),
+      wholeAt: iso(wholeAt(list)),
+      lastImport: iso(latest(list.map((p) => p.importedAt))),
+    };
+  });
+  return {
+    sets,
+    lastImport: iso(latest(parts.map((p) => p.importedAt))),
+  };
 }

@@ -529,6 +529,19 @@ export class LocalData implements Disposable {
     );
   }
 
+  /** The SHA-256 and size recorded for an item (or an alias), if any. */
+  contentHashOf(
+    remoteId: string,
+  ): { sha256: string; size: number } | undefined {
+    const row = this.#get(
+      "SELECT Sha256, Size FROM ContentHashes WHERE RemoteId = ?",
+      remoteId,
+    );
+    return row === undefined
+      ? undefined
+      : { sha256: String(row.Sha256), size: Number(row.Size) };
+  }
+
   /** The item whose bytes have this hash and size, if one was recorded. */
   itemByContentHash(sha256: string, size: number): IndexedItem | undefined {
     const row = this.#get(
@@ -562,6 +575,37 @@ export class LocalData implements Disposable {
       url,
     );
     return row === undefined ? undefined : toItem(row, this.#warn);
+  }
+
+  /**
+   * itemByPhotoUrl for many URLs in one query (a later export of a whole
+   * library asks for every item): `found` gets each URL's tag and item.
+   */
+  itemsByPhotoUrls(
+    urls: Iterable<[tag: number, url: string]>,
+    found: (tag: number, item: IndexedItem) => void,
+  ): void {
+    this.#write(
+      "CREATE TEMP TABLE IF NOT EXISTS LookupUrls (LookupTag INT, LookupUrl TEXT)",
+    );
+    try {
+      this.transaction(() => {
+        const add = this.#stmt(
+          "INSERT INTO temp.LookupUrls (LookupTag, LookupUrl) VALUES (?, ?)",
+        );
+        for (const [tag, url] of urls) add.run(tag, url);
+      });
+      const rows = this.#stmt(
+        `SELECT LookupTag, ${ITEM_SELECT} FROM temp.LookupUrls JOIN SyncFiles
+           ON SyncFiles.RemoteId = (SELECT RemoteId FROM ItemExtras
+             WHERE PhotoUrl = LookupUrl LIMIT 1)`,
+      ).iterate() as Iterable<Row>;
+      for (const row of rows) {
+        found(Number(row.LookupTag), toItem(row, this.#warn));
+      }
+    } finally {
+      this.#write("DELETE FROM temp.LookupUrls");
+    }
   }
 
   /** Removes an album and its memberships (not its items). */

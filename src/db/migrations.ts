@@ -153,6 +153,75 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    number: 6,
+    name:
+      "TakeoutParts, TakeoutEntries, TakeoutJson, TakeoutAlbums and ItemMoves",
+    // The parts of each Takeout export imported (or seen arriving), the
+    // listing of each imported part (so that a part arriving later is
+    // planned with the parts before it, as one export), the export each
+    // album was last written from, and the journal of items whose files an
+    // import moves (finished by the next run if one is killed half-way).
+    apply(db) {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS TakeoutParts
+        (
+          Name TEXT PRIMARY KEY,
+          SetName TEXT NOT NULL,
+          Number INT NOT NULL,
+          Path TEXT NOT NULL,
+          Size INT NOT NULL,
+          Mtime TEXT,
+          Checksum TEXT,
+          Entries INT,
+          State TEXT NOT NULL,
+          Reason TEXT,
+          SeenAt TEXT,
+          ImportedAt TEXT,
+          DeletedAt TEXT
+        );
+        CREATE INDEX IF NOT EXISTS TakeoutPartsSetIdx
+          ON TakeoutParts (SetName, Number);
+        CREATE TABLE IF NOT EXISTS TakeoutEntries
+        (
+          Part TEXT NOT NULL,
+          Idx INT NOT NULL,
+          Name TEXT NOT NULL,
+          Size INT NOT NULL,
+          Mtime INT,
+          JsonChunk INT,
+          JsonOffset INT,
+          JsonLength INT,
+          ContentError TEXT,
+          Item TEXT,
+          Key TEXT,
+          PRIMARY KEY (Part, Idx)
+        );
+        CREATE TABLE IF NOT EXISTS TakeoutJson
+        (
+          Part TEXT NOT NULL,
+          Chunk INT NOT NULL,
+          Data BLOB NOT NULL,
+          PRIMARY KEY (Part, Chunk)
+        );
+        CREATE TABLE IF NOT EXISTS TakeoutAlbums
+        (
+          AlbumId TEXT PRIMARY KEY,
+          SetName TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS ItemMoves
+        (
+          RemoteId TEXT PRIMARY KEY,
+          FromPath TEXT NOT NULL,
+          ViaPath TEXT,
+          ToPath TEXT NOT NULL,
+          Mtime INT,
+          Xmp TEXT,
+          Phase INT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The highest migration number this program knows. */
@@ -186,6 +255,45 @@ export const MIGRATED_COLUMNS: Readonly<Record<string, string[]>> = {
     "DateSource",
     "EditOf",
     "PairOf",
+  ],
+  TakeoutParts: [
+    "Name",
+    "SetName",
+    "Number",
+    "Path",
+    "Size",
+    "Mtime",
+    "Checksum",
+    "Entries",
+    "State",
+    "Reason",
+    "SeenAt",
+    "ImportedAt",
+    "DeletedAt",
+  ],
+  TakeoutEntries: [
+    "Part",
+    "Idx",
+    "Name",
+    "Size",
+    "Mtime",
+    "JsonChunk",
+    "JsonOffset",
+    "JsonLength",
+    "ContentError",
+    "Item",
+    "Key",
+  ],
+  TakeoutJson: ["Part", "Chunk", "Data"],
+  TakeoutAlbums: ["AlbumId", "SetName"],
+  ItemMoves: [
+    "RemoteId",
+    "FromPath",
+    "ViaPath",
+    "ToPath",
+    "Mtime",
+    "Xmp",
+    "Phase",
   ],
   PickerSessions: [
     "Id",

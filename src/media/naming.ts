@@ -224,3 +224,11 @@ function safeComponent(name: string, profile: NamingProfile): string {
   }
   return name;
 }
+
+/**
+ * The XMP sidecar beside a media file: the full name plus ".xmp", the form
+ * darktable, digiKam and Lightroom read.
+ */
+export function xmpSidecarPath(mediaPath: string): string {
+  return `${mediaPath}.xmp`;
+}

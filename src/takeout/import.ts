@@ -8,7 +8,7 @@
 // import; a later export adds only what is new.
 
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { TakeoutOptions } from "../options.ts";
 import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
@@ -18,15 +18,25 @@ import { resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { clampFileTime } from "../fs/times.ts";
 import { mediaFolder } from "../media/date_path.ts";
-import type { ExifFields } from "../media/exif.ts";
-import { memoryBytes } from "../media/file_bytes.ts";
 import { localFileName, originalName } from "../media/naming.ts";
 import type { MediaRecord } from "../media/record.ts";
-import { readVideoCreationTimeFrom } from "../media/video_time.ts";
-import type { ArchiveError } from "../archive/archive_errors.ts";
+import {
+  type ArchiveError,
+  MissingPartError,
+  TruncatedArchiveError,
+} from "../archive/archive_errors.ts";
+import { parsePartName } from "../archive/part_names.ts";
+import { TakeoutParts } from "../db/takeout_parts.ts";
+import {
+  decidesItem,
+  earlierItems,
+  forgetStaleKeys,
+  planSet,
+  setOfParts,
+  type SetPlan,
+} from "./set.ts";
 import { ArchiveSet } from "../archive/archive_set.ts";
-import { type BestDate, chooseBestDate, exifOfBytes } from "./best_date.ts";
-import { locationText } from "./metadata.ts";
+import type { BestDate } from "./best_date.ts";
 import {
   commitStaged,
   discardStaged,
@@ -34,18 +44,35 @@ import {
   type StagedFile,
   stageEntry,
 } from "../backup/staged_write.ts";
-import { xmpDataOf, xmpDocument, xmpSidecarPath } from "./xmp.ts";
+import { xmpSidecarPath } from "../media/naming.ts";
+import {
+  dateFor,
+  embeddedDates,
+  extrasFor,
+  PEEK_BYTES,
+  readHead,
+  recordOf,
+  sourceRefOf,
+  xmpFor,
+} from "./item.ts";
 import { reconcileAlbumLinks } from "../backup/album_links.ts";
 import { withBackup } from "../backup/session.ts";
 import type { RunContext } from "../backup/context.ts";
 import { formatBytes } from "../text/format.ts";
 import { findSameUpload } from "../backup/placement.ts";
+import { recordAlbums, resolveReferences } from "./albums.ts";
+import type { ItemFacts } from "./item_facts.ts";
+import { compareWithStored, type EntryReader } from "../backup/stored_copy.ts";
 import {
-  type AlbumReference,
+  convergeItems,
+  ITEM_INSERTED,
+  ITEM_NUMBERED,
+  ITEM_RECHECK,
+  ITEM_SETTLED,
+} from "./converge.ts";
+import {
   borrowedFrom,
   borrowsSidecar,
-  photoIdOf,
-  planArchives,
   type PlannedFile,
   type RefusedEntry,
   type TakeoutPlan,
@@ -53,8 +80,6 @@ import {
 
 export const REPORT_FILE = "gphotos.takeout-report.json";
 
-/** Bytes read ahead to find an EXIF or video date when the sidecar gives none. */
-const PEEK_BYTES = 256 * 1024;
 /**
  * Staged files waiting for their flush before they are committed: enough
  * for the disk to work while the archive is read; file handles stay well
@@ -136,6 +161,8 @@ export interface TakeoutCounts {
   livePairs: number;
   /** Numbered files dated by their first copy's sidecar (immich-go #68). */
   forgottenDuplicates: number;
+  /** Items already stored that a sidecar of this import dated and described. */
+  completed: number;
   unmatched: number;
   skippedTrash: number;
   skippedArchived: number;
@@ -160,13 +187,20 @@ interface ImportState {
   /** Items and bytes handled so far, for --progress. */
   progressItems: number;
   progressBytes: number;
+  /** By plan item: what converge needs to know (ITEM_INSERTED...). */
+  flags: Uint8Array;
 }
 
 export async function runTakeout(
   options: TakeoutOptions,
   ctx: RunContext,
 ): Promise<number> {
-  const set = await ArchiveSet.open(options.archives);
+  const setName = setOfParts(options.archives);
+  // The parts of one export are ranked by their number, as given or not.
+  const paths = setName === undefined
+    ? options.archives
+    : [...options.archives].sort((a, b) => partNumber(a) - partNumber(b));
+  const set = await ArchiveSet.open(paths);
   try {
     if (options.dryRun) return await dryRun(options, set, ctx);
     // The lock, the temp sweep, the filesystem probe and the index, as
@@ -175,41 +209,139 @@ export async function runTakeout(
       options,
       ctx,
       { busy: ExitCode.ok },
-      ({ db, profile }) => importExport(options, set, db, profile, ctx),
+      async ({ db, profile }) => {
+        const imported = await importParts({
+          options,
+          set,
+          setName,
+          db,
+          profile,
+          ctx,
+        });
+        const reportPath = await writeReport(options.root, imported.report);
+        const summary = `${imported.summary} Report: ${reportPath}`;
+        ctx.tell(summary);
+        for (const p of imported.problems) ctx.tell(p);
+        if (options.json) ctx.result(imported.report, summary);
+        return imported.code;
+      },
     );
   } finally {
     await set.close();
   }
 }
 
+function partNumber(path: string): number {
+  return parsePartName(basename(path))?.number ?? 0;
+}
+
+/** Writes the report whole or not at all (a kill keeps the last one). */
+export async function writeReport(
+  root: string,
+  report: object,
+): Promise<string> {
+  const reportPath = await resolveInside(root, REPORT_FILE);
+  const reportBytes = new TextEncoder().encode(
+    JSON.stringify(report, null, 2) + "\n",
+  );
+  await writeStreamAtomic(reportPath, ReadableStream.from([reportBytes]), {
+    expectedSize: reportBytes.length,
+  });
+  return reportPath;
+}
+
+/** One import: the parts to read, and where the export's record is. */
+export interface ImportJob {
+  options: TakeoutOptions;
+  /** The parts to read now, opened. */
+  set: ArchiveSet;
+  /**
+   * The export these parts are of, when they are parts of one: they are
+   * planned with the parts of it imported before, and recorded.
+   */
+  setName: string | undefined;
+  db: LocalData;
+  profile: FsProfile;
+  ctx: RunContext;
+  /**
+   * Parts found cut short while listed are still being written (a
+   * scheduled run): nothing is imported, they are given back.
+   */
+  holdIncomplete?: boolean;
+  /**
+   * Each part's size and time when it was found (a scheduled run): what
+   * is recorded, so that a part changed since is read again.
+   */
+  stats?: ReadonlyMap<string, { size: number; mtime: Date | undefined }>;
+}
+
+export interface ImportOutcome {
+  code: number;
+  report: Record<string, unknown>;
+  /** The summary line (without the report's path). */
+  summary: string;
+  /** The problems to show, one line each. */
+  problems: string[];
+  /** With holdIncomplete: the parts still being written; nothing was done. */
+  incomplete?: string[];
+}
+
 /**
  * The plan and the listing's problems. The listing is planned as it is
  * read (see takeout_plan.ts): neither the entries nor the sidecars' bytes
- * are held, so memory stays small however many items the export has.
+ * are held, so memory stays small however many items the export has. The
+ * parts of the same export imported before come from the index's record.
  */
-async function listAndPlan(
-  options: TakeoutOptions,
-  set: ArchiveSet,
-  ctx: RunContext,
-): Promise<{ problems: ArchiveError[]; plan: TakeoutPlan }> {
-  return await planArchives(set, {
-    includeTrashed: options.includeTrashed,
-    skipArchived: options.skipArchived,
-    skipVideo: options.skipVideo,
-    keepNames: options.dryRun,
+async function listAndPlan(job: ImportJob) {
+  const { options, set, setName, db, ctx } = job;
+  const records = setName === undefined || options.dryRun
+    ? undefined
+    : new TakeoutParts(db);
+  const given = new Set(set.parts.map((p) => basename(p.part)));
+  const earlier = records === undefined
+    ? []
+    : records.ofSet(setName!).filter((r) =>
+      (r.state === "imported" || r.state === "damaged") && !given.has(r.name)
+    );
+  return await planSet({
+    set,
+    earlier,
+    options: {
+      includeTrashed: options.includeTrashed,
+      skipArchived: options.skipArchived,
+      skipVideo: options.skipVideo,
+      keepNames: options.dryRun,
+      // Items met again later (present, or completed by a later sidecar)
+      // are worked out from the plan alone.
+      keepMediaNames: true,
+    },
+    db: records === undefined ? undefined : db,
+    record: records !== undefined,
     signal: ctx.signal,
   });
 }
 
-async function importExport(
-  options: TakeoutOptions,
-  set: ArchiveSet,
-  db: LocalData,
-  profile: FsProfile,
-  ctx: RunContext,
-): Promise<number> {
+/** Imports the parts of `job` into the backup; the report, not written. */
+export async function importParts(job: ImportJob): Promise<ImportOutcome> {
+  const { options, set, db, profile, ctx } = job;
   const started = ctx.now().getTime();
-  const { problems, plan } = await listAndPlan(options, set, ctx);
+  const planned = await listAndPlan(job);
+  const { plan } = planned;
+  if (job.holdIncomplete) {
+    const cut = planned.listed.filter((l) =>
+      l.problems.some((p) => p instanceof TruncatedArchiveError)
+    ).map((l) => l.path);
+    if (cut.length > 0) {
+      return {
+        code: ExitCode.ok,
+        report: {},
+        summary: "",
+        problems: [],
+        incomplete: cut,
+      };
+    }
+  }
+  const problems = missingFromSeries(planned, job.holdIncomplete === true);
   const state: ImportState = {
     counts: emptyCounts(),
     unmatched: [],
@@ -220,25 +352,51 @@ async function importExport(
     done: new DoneItems(plan),
     progressItems: 0,
     progressBytes: 0,
+    flags: new Uint8Array(plan.itemCount),
   };
   state.counts.refused = plan.refused.length;
   for (const r of plan.refused) {
     ctx.logger.warn(`Refused ${r.name} in ${r.part}: ${r.reason}`);
   }
   for (const p of problems) ctx.logger.error(p.message);
+  // What the parts imported before became is known without reading them.
+  const staleKeys = earlierItems(
+    plan,
+    planned.earlier,
+    db,
+    state.done,
+    (item) => state.flags[item] |= ITEM_RECHECK,
+  );
 
-  /** The row of an entry to import, or -1. */
-  const wantedRow = (e: { part: string; index: number }) => {
-    const row = plan.rowOf(e.part, e.index);
-    return row >= 0 && plan.skip(row) === undefined ? row : -1;
-  };
-  // The readers forget the rest of the listing (sidecars are half of it).
-  set.keepOnly((part, index) => wantedRow({ part, index }) >= 0);
   const { total, totalBytes } = countSkipped(plan, state.counts);
   const progress = options.progress
     ? takeoutProgress(ctx, total, totalBytes)
     : undefined;
-  const importer = new Importer({ plan, options, db, profile, ctx, state });
+  const importer = new Importer({
+    plan,
+    setName: job.setName,
+    options,
+    db,
+    profile,
+    ctx,
+    state,
+  });
+  // Items the backup holds already are known by their sidecar (or key)
+  // without reading a byte of them: each scheduled export is the whole
+  // library again, and only what is new is read.
+  await importer.settlePresent();
+  if (state.progressItems > 0) progress?.(state);
+
+  /** The row of an entry to import, or -1. */
+  const wantedRow = (e: { part: string; index: number }) => {
+    const row = plan.rowOf(e.part, e.index);
+    return row >= 0 && plan.skip(row) === undefined &&
+        state.outcome[row] === 0
+      ? row
+      : -1;
+  };
+  // The readers forget the rest of the listing (sidecars are half of it).
+  set.keepOnly((part, index) => wantedRow({ part, index }) >= 0);
 
   // Originals first: an edited copy or a video half goes beside its
   // original, so the original's place must be known; and a file without a
@@ -296,8 +454,47 @@ async function importExport(
   }
   if (ctx.signal.aborted) throw new InterruptedError();
 
-  const albums = recordAlbums(plan, state, db, profile);
-  state.counts.albums = albums.count;
+  // Facts the export gave late (a sidecar in a later part, an album's
+  // lone sidecar) and duplicate numbers, whatever the order files came in.
+  const referenceFacts = new Map<string, ItemFacts>();
+  for (
+    const { ref, id } of resolveReferences(plan, state.done, db, profile)
+      .resolved
+  ) {
+    if (!referenceFacts.has(id)) {
+      referenceFacts.set(id, plan.referenceFacts(ref));
+    }
+  }
+  const converged = await convergeItems({
+    plan,
+    done: state.done,
+    flags: state.flags,
+    db,
+    profile,
+    options,
+    referenceFacts,
+    setName: job.setName,
+    now: ctx.now(),
+    logger: ctx.logger,
+  });
+  state.counts.completed = converged.completed;
+  if (converged.dated.size > 0) {
+    state.unmatched = state.unmatched.filter((u) =>
+      !converged.dated.has(u.entry)
+    );
+    state.counts.unmatched = state.unmatched.length;
+  }
+
+  const references = resolveReferences(plan, state.done, db, profile);
+  const albums = recordAlbums(
+    plan,
+    state.done,
+    db,
+    references.resolved,
+    job.setName,
+    converged.changed,
+  );
+  state.counts.albums = albums;
   if (state.counts.albums > 0) {
     await reconcileAlbumLinks({
       ...options,
@@ -305,17 +502,29 @@ async function importExport(
       skipSharedAlbums: false,
     }, { db, profile, ctx });
   }
+  forgetStaleKeys(plan, staleKeys, db);
+  if (job.setName !== undefined && !options.dryRun) {
+    await recordParts(job, planned, state);
+  }
 
   const failed = [...state.failed.values()];
   state.counts.failed = failed.length;
   const unclaimedSidecars = [
     ...plan.unclaimedSidecars,
-    ...albums.unresolved.map((r) => r.name),
+    ...references.unresolved.filter((r) => !r.silent).map((r) => r.name),
   ].sort();
-  const entries = entryReport(plan, state, albums.resolved, unclaimedSidecars);
+  const entries = entryReport(
+    plan,
+    state,
+    references.resolved.filter((r) => !r.ref.silent).length,
+    unclaimedSidecars,
+  );
   const seconds = (ctx.now().getTime() - started) / 1000;
   const report = {
-    archives: options.archives,
+    archives: set.parts.map((p) => p.part),
+    ...(planned.earlier.length > 0
+      ? { earlierParts: planned.earlier.map((r) => r.path) }
+      : {}),
     finished: ctx.now().toISOString(),
     seconds,
     counts: state.counts,
@@ -329,14 +538,6 @@ async function importExport(
     otherFiles: plan.otherFiles,
     problems: state.problems.map((p) => p.message),
   };
-  const reportPath = await resolveInside(options.root, REPORT_FILE);
-  // Whole or not at all: a kill while it is written keeps the last report.
-  const reportBytes = new TextEncoder().encode(
-    JSON.stringify(report, null, 2) + "\n",
-  );
-  await writeStreamAtomic(reportPath, ReadableStream.from([reportBytes]), {
-    expectedSize: reportBytes.length,
-  });
   const c = state.counts;
   const skipped = [
     c.skippedTrash ? `${c.skippedTrash} in the trash` : "",
@@ -349,19 +550,96 @@ async function importExport(
     c.forgottenDuplicates
       ? `${c.forgottenDuplicates} numbered copies dated by their first copy's sidecar, `
       : ""
+  }${
+    c.completed
+      ? `${c.completed} items completed by a sidecar that came later, `
+      : ""
   }${c.unmatched} without metadata, ${
     skipped ? `skipped ${skipped}, ` : ""
   }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
     seconds.toFixed(1)
-  } s. Report: ${reportPath}`;
-  ctx.tell(summary);
-  if (state.problems.length > 0) {
-    for (const p of state.problems) ctx.tell(p.message);
+  } s.`;
+  return {
+    code: state.problems.length > 0 || c.refused > 0 || c.failed > 0
+      ? ExitCode.partial
+      : ExitCode.ok,
+    report,
+    summary,
+    problems: state.problems.map((p) => p.message),
+  };
+}
+
+/**
+ * Parts missing from the middle of the numbered series: given alone, a
+ * problem; parts the same export's earlier runs imported are not missing,
+ * and a scheduled run waits for parts still to come.
+ */
+function missingFromSeries(planned: SetPlan, waits: boolean): ArchiveError[] {
+  const earlier = new Set(planned.earlier.map((r) => r.name));
+  return planned.problems.filter((p) => {
+    if (!(p instanceof MissingPartError)) return true;
+    return !waits && !earlier.has(basename(p.part));
+  });
+}
+
+/**
+ * The new parts in the index: imported (or damaged: some entries could
+ * not be read), with what each media entry became. Written last: a run
+ * killed before reads these parts again.
+ */
+async function recordParts(
+  job: ImportJob,
+  planned: SetPlan,
+  state: ImportState,
+): Promise<void> {
+  const { db, ctx, setName } = job;
+  const records = new TakeoutParts(db);
+  const { plan } = planned;
+  const stats = new Map<
+    string,
+    { size: number; mtime: Date | undefined } | undefined
+  >();
+  for (const part of planned.listed) {
+    const info = job.stats?.get(part.path) ??
+      await Deno.stat(part.path).then((i) => ({
+        size: i.size,
+        mtime: i.mtime ?? undefined,
+      })).catch(() => undefined);
+    stats.set(part.path, info);
   }
-  if (options.json) ctx.result(report, summary);
-  return state.problems.length > 0 || c.refused > 0 || c.failed > 0
-    ? ExitCode.partial
-    : ExitCode.ok;
+  const failedParts = new Set(
+    [...state.failed.values()].map((f) => f.part),
+  );
+  db.transaction(() => {
+    for (const part of planned.listed) {
+      const name = basename(part.path);
+      const info = stats.get(part.path);
+      const damaged = part.problems.length > 0 ||
+        state.problems.some((p) => p.part === part.path) ||
+        failedParts.has(part.path);
+      records.put({
+        name,
+        set: setName!,
+        number: partNumber(part.path),
+        path: part.path,
+        size: info?.size ?? 0,
+        mtime: info?.mtime,
+        checksum: part.checksum,
+        entries: part.entries,
+        state: damaged ? "damaged" : "imported",
+        reason: damaged
+          ? "some entries could not be read: see the report of the run that read it"
+          : undefined,
+        importedAt: ctx.now(),
+      });
+    }
+    for (let row = 0; row < plan.fileCount; row++) {
+      if (plan.silent(row)) continue;
+      const { part, index } = plan.entryOf(row);
+      const id = state.done.get(plan.key(row));
+      records.setItem(basename(part), index, id, plan.key(row));
+    }
+  });
 }
 
 /**
@@ -376,7 +654,9 @@ function countSkipped(
   let total = 0;
   let totalBytes = 0;
   for (let item = 0; item < plan.itemCount; item++) {
-    const copies = plan.copies(item);
+    // Parts an earlier run imported are counted already.
+    const copies = plan.copies(item).filter((r) => !plan.silent(r));
+    if (copies.length === 0) continue;
     const imported = copies.find((r) => plan.skip(r) === undefined);
     if (imported !== undefined) {
       total++;
@@ -431,6 +711,11 @@ class DoneItems {
     else this.#other.set(item, remoteId);
   }
 
+  /** The items stored under another RemoteId than their key. */
+  *elsewhere(): Iterable<[number, string]> {
+    yield* this.#other;
+  }
+
   delete(key: string): void {
     const item = this.#plan.itemOfKey(key);
     if (item < 0) {
@@ -444,6 +729,8 @@ class DoneItems {
 
 interface ImportDeps {
   plan: TakeoutPlan;
+  /** The export the parts are of, when they are one's. */
+  setName: string | undefined;
   options: TakeoutOptions;
   db: LocalData;
   profile: FsProfile;
@@ -482,6 +769,8 @@ interface Existing {
   item: IndexedItem;
   /** A Library API copy: Takeout's original replaces it at the same path. */
   replace: boolean;
+  /** Found by its sidecar's photo URL. */
+  byUrl: boolean;
 }
 
 class Importer {
@@ -512,10 +801,11 @@ class Importer {
   }
 
   async importFile(file: PlannedFile, body: ReadableStream<Uint8Array>) {
-    const { ctx, state, options, db } = this.#deps;
+    const { ctx, state, options, db, plan } = this.#deps;
+    let reader: EntryReader = body.getReader();
     if (state.done.has(file.key)) {
       state.outcome[file.row] = COPY;
-      await body.cancel();
+      await reader.cancel();
       return;
     }
     const existing = this.#findExisting(file);
@@ -529,18 +819,38 @@ class Importer {
       state.counts.alreadyPresent++;
       state.progressItems++;
       state.progressBytes += file.entry.size;
-      await body.cancel();
+      state.flags[plan.itemOf(file.row)] |= this.#presentFlag(
+        existing,
+        file,
+      );
+      await reader.cancel();
       return;
     }
-    const reader = body.getReader();
+    const waits = existing ? undefined : plan.waitsFor(file.row);
+    if (waits !== undefined) {
+      // Named and sized as files with a sidecar: an album's copy of one of
+      // those, if its bytes are theirs.
+      const ids = waits.flatMap((k) => {
+        const id = state.done.get(k);
+        return id === undefined ? [] : [id];
+      });
+      const copy = await this.#copyOf(file, ids, reader);
+      if (copy.of !== undefined) {
+        state.outcome[file.row] = COPY;
+        state.done.set(file.key, copy.of);
+        state.failed.delete(file.key);
+        return;
+      }
+      reader = copy.reader!;
+    }
     let release = () => {};
     let settle = () => {};
     try {
       let head: Uint8Array[] = [];
-      let date = dateFor(file, {}, ctx);
+      let date = dateFor(file, {}, ctx.now());
       if (date.source !== "sidecar") {
         head = await readHead(reader, PEEK_BYTES);
-        date = dateFor(file, await embeddedDates(head, file), ctx);
+        date = dateFor(file, await embeddedDates(head, file), ctx.now());
       }
       const record = recordOf(file, date);
       let target: Target;
@@ -600,11 +910,8 @@ class Importer {
         return;
       }
       const staged = [media];
-      if (!options.noXmp && file.meta) {
-        const xmp = xmpDocument({
-          ...xmpDataOf(file.meta),
-          ...(date.source === "sidecar" ? { takenAt: date.date } : {}),
-        });
+      const xmp = options.noXmp ? undefined : xmpFor(file, date);
+      if (xmp !== undefined) {
         try {
           staged.push(
             await stageBytes(
@@ -640,6 +947,8 @@ class Importer {
         after: () => {
           if (existing?.replace) state.counts.replacedApiCopies++;
           else state.counts.imported++;
+          state.flags[plan.itemOf(file.row)] |= ITEM_INSERTED |
+            (target.duplicateNo > 0 ? ITEM_NUMBERED : 0);
           state.outcome[file.row] = existing?.replace ? REPLACED : IMPORTED;
           state.counts.bytes += media.bytes;
           const companion = borrowedFrom(file);
@@ -774,7 +1083,7 @@ class Importer {
     content: { sha256: string; bytes: number },
   ) {
     const { db, state } = this.#deps;
-    const sourceRef = `${file.entry.part}:${file.entry.name}`;
+    const sourceRef = sourceRefOf(file);
     if (existing) {
       db.updateItemMetadata(existing.item.remoteId, {
         description: record.description || undefined,
@@ -805,33 +1114,30 @@ class Importer {
       // A replaced API copy: the key finds it again without a sidecar URL.
       db.putContentHash(file.key, content.sha256, content.bytes);
     }
-    db.putItemExtras(target.remoteId, {
-      people: file.meta?.people ?? [],
-      favorite: file.meta?.favorited === true,
-      archived: file.meta?.archived === true || file.folderKind === "archive",
-      trashed: file.meta?.trashed === true || file.folderKind === "trash",
-      photoUrl: borrowsSidecar(file) ? undefined : file.meta?.url,
-      archiveEntry: sourceRef,
-      matchedBy: file.match.matchedBy,
-      dateSource: date.source,
-      editOf: file.companion === "edit"
-        ? state.done.get(file.companionOf!)
-        : undefined,
-      pairOf: file.companion === "pair"
-        ? state.done.get(file.companionOf!)
-        : undefined,
-    });
+    db.putItemExtras(
+      target.remoteId,
+      extrasFor(
+        file,
+        date,
+        file.companionOf === undefined
+          ? undefined
+          : state.done.get(file.companionOf),
+      ),
+    );
   }
 
-  /** The index row this file already is: by sidecar URL, key, or API name+date. */
-  #findExisting(file: PlannedFile): Existing | undefined {
+  /**
+   * The index row this file already is: by sidecar URL (unless `byUrl` is
+   * false: asked already), key, or API name+date.
+   */
+  #findExisting(file: PlannedFile, byUrl = true): Existing | undefined {
     const { db, profile } = this.#deps;
-    if (!borrowsSidecar(file) && file.meta?.url) {
+    if (byUrl && !borrowsSidecar(file) && file.meta?.url) {
       const byUrl = db.itemByPhotoUrl(file.meta.url);
-      if (byUrl) return { item: byUrl, replace: false };
+      if (byUrl) return { item: byUrl, replace: false, byUrl: true };
     }
     const byKey = db.getItem(file.key) ?? db.itemByAlias(file.key);
-    if (byKey) return { item: byKey, replace: false };
+    if (byKey) return { item: byKey, replace: false, byUrl: false };
     const taken = file.meta?.photoTakenTime;
     if (taken && !borrowsSidecar(file)) {
       // An item the Library API or the Picker indexed: the same upload,
@@ -844,9 +1150,80 @@ class Importer {
         profile,
         (item) => item.source !== "takeout",
       );
-      if (api) return { item: api, replace: true };
+      if (api) return { item: api, replace: true, byUrl: false };
     }
     return undefined;
+  }
+
+  /**
+   * What converge must do with an item found in the backup: nothing when
+   * another export stored it by its sidecar; look again when this import
+   * decides it and stored it otherwise (from another copy than the first,
+   * by a later export) or with a duplicate number.
+   */
+  #presentFlag(existing: Existing, file: PlannedFile): number {
+    const { plan } = this.#deps;
+    if (!this.#owned(existing.item)) return existing.byUrl ? ITEM_SETTLED : 0;
+    const first = plan.copies(plan.itemOf(file.row)).find((r) =>
+      plan.skip(r) === undefined
+    );
+    const chosen = first === undefined ? file : plan.file(first);
+    // Numbered: by a run stopped before it put its folders' numbers in
+    // order, maybe.
+    return existing.item.sourceRef === sourceRefOf(chosen) &&
+        existing.item.duplicateNo === 0
+      ? 0
+      : ITEM_RECHECK;
+  }
+
+  /** Whether this import decides an item of the backup (see decidesItem). */
+  #owned(item: IndexedItem): boolean {
+    return decidesItem(
+      item.sourceRef,
+      this.#deps.plan.parts,
+      this.#deps.setName,
+    );
+  }
+
+  /**
+   * Whether the entry read by `reader` is a copy of one of the items `ids`
+   * (stored, of its size), compared byte for byte with the file on disk;
+   * when it is none, a reader of the whole entry again.
+   */
+  async #copyOf(
+    file: PlannedFile,
+    ids: readonly string[],
+    reader: EntryReader,
+  ): Promise<{ of?: string; reader?: EntryReader }> {
+    const { db, options } = this.#deps;
+    for (const id of new Set(ids)) {
+      // Staged by this run and not recorded yet: recorded first.
+      if (this.#placed.has(id)) await this.flush();
+      const item = db.getItem(id);
+      if (!item?.downloaded || item.fileSize !== file.entry.size) continue;
+      let abs: string;
+      try {
+        abs = await resolveInside(options.root, join(item.path, item.fileName));
+      } catch {
+        continue;
+      }
+      const compared = await compareWithStored(reader, [], abs);
+      if (compared.same) {
+        const hash = db.contentHashOf(id);
+        if (hash !== undefined) {
+          this.#push({
+            staged: [],
+            bytes: 0,
+            record: () => db.putContentHash(file.key, hash.sha256, hash.size),
+            after: () => {},
+            fail: () => {},
+          });
+        }
+        return { of: id };
+      }
+      reader = compared.reader;
+    }
+    return { reader };
   }
 
   /** An item already stored with these bytes, still on disk. */
@@ -865,13 +1242,73 @@ class Importer {
 
   async #onDisk(item: IndexedItem): Promise<boolean> {
     try {
-      const abs = await resolveInside(
-        this.#deps.options.root,
-        join(item.path, item.fileName),
-      );
-      return (await Deno.stat(abs)).isFile;
+      const abs = await this.#inside(item.path, item.fileName);
+      // Synchronous: a stat is a few microseconds, an async op's round
+      // trip several times that, once per item of a present export.
+      return Deno.statSync(abs).isFile;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Marks the items of the plan the backup holds already (by sidecar URL
+   * or key, on disk): the first copy present, the others copies; their
+   * bytes are not read. Copies of items an earlier run of this export
+   * stored are copies.
+   */
+  async settlePresent(): Promise<void> {
+    const { plan, state, db } = this.#deps;
+    const firstRows = (item: number) =>
+      plan.copies(item).filter((r) =>
+        !plan.silent(r) && plan.skip(r) === undefined
+      );
+    // By sidecar URL first, in one query for the whole export.
+    const byUrl = new Map<number, IndexedItem>();
+    db.itemsByPhotoUrls(
+      (function* () {
+        for (let item = 0; item < plan.itemCount; item++) {
+          if (state.done.has(plan.itemKey(item))) continue;
+          const rows = firstRows(item);
+          if (rows.length === 0) continue;
+          const file = plan.file(rows[0]);
+          if (!borrowsSidecar(file) && file.meta?.url) {
+            yield [item, file.meta.url] as [number, string];
+          }
+        }
+      })(),
+      (item, stored) => {
+        if (!byUrl.has(item)) byUrl.set(item, stored);
+      },
+    );
+    for (let item = 0; item < plan.itemCount; item++) {
+      const rows = firstRows(item);
+      if (rows.length === 0) continue;
+      const key = plan.itemKey(item);
+      let first = COPY;
+      if (state.done.has(key)) {
+        // Stored by an earlier run of this export, from another copy than
+        // one of these, which may come first.
+        state.flags[item] |= ITEM_RECHECK;
+      } else {
+        const file = plan.file(rows[0]);
+        const found = byUrl.get(item);
+        const existing: Existing | undefined = found === undefined
+          ? this.#findExisting(file, false)
+          : { item: found, replace: false, byUrl: true };
+        if (
+          !existing || existing.replace || !existing.item.downloaded ||
+          !await this.#onDisk(existing.item)
+        ) continue;
+        state.done.set(key, existing.item.remoteId);
+        state.counts.alreadyPresent++;
+        state.progressItems++;
+        state.progressBytes += file.entry.size;
+        state.flags[item] |= this.#presentFlag(existing, file);
+        first = PRESENT;
+      }
+      state.outcome[rows[0]] = first;
+      for (const r of rows.slice(1)) state.outcome[r] = COPY;
     }
   }
 
@@ -910,18 +1347,43 @@ class Importer {
         this.#reserved.get(key) ?? 0,
         this.#blocks.get(key)?.end ?? 0,
       );
+    /**
+     * A file the index does not know at that number (put there by hand).
+     * One of this entry's size is its own, renamed by a run stopped before
+     * it recorded it: written over, as that run would have left it.
+     */
+    const foreign = (n: number) => {
+      const name = localFileName(origFileName, n, profile);
+      let info: Deno.FileInfo;
+      try {
+        info = Deno.lstatSync(join(options.root, path!, name));
+      } catch {
+        return false;
+      }
+      if (info.isFile && info.size === file.entry.size) return false;
+      return db.itemByPath(path!, name) === undefined;
+    };
     // Items of this export that share the name and month are numbered in
     // the plan's order (a block of numbers kept for the whole run), the
     // others after them, as they come.
-    const ranked = this.#rank(file);
+    let ranked = this.#rank(file);
     let duplicateNo: number;
-    if (ranked !== undefined) {
-      let block = this.#blocks.get(key);
-      if (block === undefined) {
-        const base = next();
-        block = { base, end: base + ranked.of };
-        this.#blocks.set(key, block);
+    if (ranked !== undefined && !this.#blocks.has(key)) {
+      const base = next();
+      for (let n = base; n < base + ranked.of; n++) {
+        if (foreign(n)) {
+          // Numbered as they come, around that file.
+          ranked.free();
+          ranked = undefined;
+          break;
+        }
       }
+      if (ranked !== undefined) {
+        this.#blocks.set(key, { base, end: base + ranked.of });
+      }
+    }
+    if (ranked !== undefined) {
+      const block = this.#blocks.get(key)!;
       duplicateNo = block.base + ranked.rank;
       return {
         target: {
@@ -938,6 +1400,7 @@ class Importer {
       };
     }
     duplicateNo = next();
+    while (foreign(duplicateNo)) duplicateNo++;
     this.#reserved.set(key, duplicateNo + 1);
     return {
       target: {
@@ -1028,161 +1491,6 @@ class Importer {
   }
 }
 
-/** Reads at least `n` bytes ahead (fewer if the entry is shorter). */
-async function readHead(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  n: number,
-): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < n) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  return chunks;
-}
-
-/** The EXIF date of a photo, or the movie header date of a video, from its first bytes. */
-async function embeddedDates(
-  head: Uint8Array[],
-  file: PlannedFile,
-): Promise<{ exif?: ExifFields; videoTime?: Date }> {
-  const bytes = concat(head);
-  if (file.isVideo) {
-    // Only what the head holds is looked at: a movie header after the
-    // media data (moov at the end) is not reached, and the name or the
-    // entry time dates the video instead.
-    const source = memoryBytes(bytes);
-    const videoTime = await readVideoCreationTimeFrom({
-      size: file.entry.size,
-      read: (offset, length) => source.read(offset, length),
-    }).catch(() => undefined);
-    return { videoTime };
-  }
-  return { exif: await exifOfBytes(bytes).catch(() => undefined) };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-function dateFor(
-  file: PlannedFile,
-  embedded: { exif?: ExifFields; videoTime?: Date },
-  ctx: RunContext,
-): BestDate {
-  return chooseBestDate({
-    photoTakenTime: file.meta?.photoTakenTime,
-    creationTime: file.meta?.creationTime,
-    exif: embedded.exif,
-    videoTime: embedded.videoTime,
-    name: file.match.originalName,
-    entryTime: file.entry.mtime ?? ctx.now(),
-  }, { now: ctx.now() });
-}
-
-function recordOf(file: PlannedFile, date: BestDate): MediaRecord {
-  const record: MediaRecord = {
-    remoteId: file.key,
-    source: "takeout",
-    filename: file.match.originalName,
-    mimeType: mimeTypeOf(file.match.originalName, file.isVideo),
-    description: file.meta?.description ?? "",
-    createTime: date.date,
-    isVideo: file.isVideo,
-  };
-  if (file.meta?.geo) record.location = locationText(file.meta.geo);
-  return record;
-}
-
-/**
- * Each album folder of the export becomes an album of the index, of the
- * items its files are and of those its lone sidecars name (found by photo
- * URL, else by upload name and capture time, in this import or already in
- * the backup, whatever source stored them).
- */
-function recordAlbums(
-  plan: TakeoutPlan,
-  state: ImportState,
-  db: LocalData,
-  profile: FsProfile,
-): { count: number; resolved: number; unresolved: AlbumReference[] } {
-  let count = 0;
-  let resolved = 0;
-  const unresolved: AlbumReference[] = [];
-  const referenced = plan.albums.map(() => [] as string[]);
-  for (const ref of plan.albumReferences) {
-    const id = referencedItem(ref, state, db, profile);
-    if (id === undefined) unresolved.push(ref);
-    else {
-      resolved++;
-      referenced[ref.album].push(id);
-    }
-  }
-  db.transaction(() => {
-    plan.albums.forEach(({ album, meta, keys }, a) => {
-      const ids = new Set(
-        keys.map((k) => state.done.get(k))
-          .filter((id): id is string => id !== undefined),
-      );
-      for (const id of referenced[a]) ids.add(id);
-      const members = [...ids]
-        .map((id) => db.getItem(id))
-        .filter((i): i is IndexedItem => i !== undefined)
-        .sort((a, b) =>
-          a.createDate.getTime() - b.createDate.getTime() ||
-          (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0)
-        );
-      if (members.length === 0) return;
-      // By folder, not title: two albums may share a title (Takeout names
-      // their folders "Trip" and "Trip(1)"), and each keeps its own items.
-      const folderName = album.folder.split("/").pop() ?? album.title;
-      const albumId = `takeout-album:${folderName.normalize("NFC")}`;
-      db.putAlbum({
-        remoteId: albumId,
-        albumName: album.title,
-        size: members.length,
-        description: meta?.description,
-        startDate: members[0].createDate,
-        endDate: members[members.length - 1].createDate,
-        isShared: false,
-      });
-      db.clearAlbumFiles(albumId);
-      members.forEach((m, i) => db.putAlbumFile(albumId, m.remoteId, i));
-      count++;
-    });
-  });
-  return { count, resolved, unresolved };
-}
-
-/** The RemoteId of the item an album's lone sidecar names, if it is held. */
-function referencedItem(
-  ref: AlbumReference,
-  state: ImportState,
-  db: LocalData,
-  profile: FsProfile,
-): string | undefined {
-  const id = photoIdOf(ref.url);
-  const done = id === undefined ? undefined : state.done.get(`takeout:${id}`);
-  if (done !== undefined) return done;
-  if (ref.url !== undefined) {
-    const byUrl = db.itemByPhotoUrl(ref.url);
-    if (byUrl !== undefined) return byUrl.remoteId;
-  }
-  if (ref.title === undefined || Number.isNaN(ref.takenMs)) return undefined;
-  return findSameUpload(db, ref.title, new Date(ref.takenMs), profile)
-    ?.remoteId;
-}
-
 /**
  * Where every file entry of the parts ended, counted: media entries by
  * their row's outcome, the rest as the plan sorted them.
@@ -1215,6 +1523,7 @@ function entryReport(
     refused: plan.refused.length,
   };
   for (let row = 0; row < plan.fileCount; row++) {
+    if (plan.silent(row)) continue;
     const skip = plan.skip(row);
     if (skip === "trashed") e.skippedTrash++;
     else if (skip === "archived") e.skippedArchived++;
@@ -1255,7 +1564,18 @@ async function dryRun(
   set: ArchiveSet,
   ctx: RunContext,
 ): Promise<number> {
-  const { problems, plan } = await listAndPlan(options, set, ctx);
+  const { problems, plan } = await planSet({
+    set,
+    earlier: [],
+    options: {
+      includeTrashed: options.includeTrashed,
+      skipArchived: options.skipArchived,
+      skipVideo: options.skipVideo,
+      keepNames: true,
+    },
+    record: false,
+    signal: ctx.signal,
+  });
   // Counted first, so that each item is printed as it is worked out: the
   // plan of 100,000 items is not held twice more as lines or objects.
   let count = 0;
@@ -1285,7 +1605,7 @@ async function dryRun(
       const f = plan.file(row);
       // Without a sidecar date the import reads the file's EXIF or video
       // header, which a dry run does not: its folder here is provisional.
-      const date = dateFor(f, {}, ctx);
+      const date = dateFor(f, {}, ctx.now());
       const folder = mediaFolder(date.date, options);
       yield { item, copies, f, date, folder };
     }
@@ -1331,33 +1651,6 @@ async function dryRun(
   return code;
 }
 
-function mimeTypeOf(name: string, isVideo: boolean): string {
-  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
-  const known: Record<string, string> = {
-    jpg: "image/jpeg",
-    jpeg: "image/jpeg",
-    png: "image/png",
-    gif: "image/gif",
-    heic: "image/heic",
-    heif: "image/heif",
-    webp: "image/webp",
-    dng: "image/x-adobe-dng",
-    tif: "image/tiff",
-    tiff: "image/tiff",
-    bmp: "image/bmp",
-    mp4: "video/mp4",
-    mov: "video/quicktime",
-    m4v: "video/x-m4v",
-    "3gp": "video/3gpp",
-    mkv: "video/x-matroska",
-    avi: "video/x-msvideo",
-    webm: "video/webm",
-    mp: "video/mp4",
-    mv: "video/mp4",
-  };
-  return known[ext] ?? (isVideo ? "video/unknown" : "image/unknown");
-}
-
 function emptyCounts(): TakeoutCounts {
   return {
     imported: 0,
@@ -1367,6 +1660,7 @@ function emptyCounts(): TakeoutCounts {
     editedCopies: 0,
     livePairs: 0,
     forgottenDuplicates: 0,
+    completed: 0,
     unmatched: 0,
     skippedTrash: 0,
     skippedArchived: 0,

@@ -98,6 +98,10 @@ export interface AlbumReference {
   title?: string;
   /** Capture time, epoch ms; NaN when the sidecar has none. */
   takenMs: number;
+  /** The sidecar's facts row (TakeoutPlan.referenceFacts). */
+  facts: number;
+  /** In a part an earlier run imported (PlanOptions.silentParts). */
+  silent?: true;
 }
 
 /**
@@ -143,6 +147,18 @@ export interface PlanOptions {
    * them, file() is given the entry the data pass met.
    */
   keepNames?: boolean;
+  /**
+   * Keep each media file's entry name (not its sidecar's), so that file()
+   * needs no entry: for the files the data pass does not meet (already in
+   * the backup, in a part imported by an earlier run).
+   */
+  keepMediaNames?: boolean;
+  /**
+   * Parts an earlier run imported, given again from the index's record of
+   * their listing: planned with the others as one export, but their
+   * entries are accounted for already, so the report counts none of them.
+   */
+  silentParts?: ReadonlySet<string>;
 }
 
 /**
@@ -325,6 +341,7 @@ export class TakeoutPlan {
   readonly #byKey: Int32Array;
   /** Rows that may be copies of other items: the keys of those items. */
   readonly #waits: Map<number, string[]>;
+  readonly #silentParts: ReadonlySet<string>;
 
   constructor(init: {
     parts: readonly string[];
@@ -338,7 +355,9 @@ export class TakeoutPlan {
     otherFiles: RefusedEntry[];
     entryCounts: EntryCounts;
     waits: Map<number, string[]>;
+    silentParts?: ReadonlySet<string>;
   }) {
+    this.#silentParts = init.silentParts ?? new Set();
     this.#parts = init.parts;
     this.#rows = init.rows;
     this.#facts = init.facts;
@@ -399,6 +418,11 @@ export class TakeoutPlan {
     release(rank);
     release(byKey);
     firsts.free();
+  }
+
+  /** The parts planned, in the order their entries are ranked. */
+  get parts(): readonly string[] {
+    return this.#parts;
   }
 
   /** Media files planned (every copy). */
@@ -503,6 +527,29 @@ export class TakeoutPlan {
   #groups:
     | { groupOf: Map<number, number>; groups: number[][] }
     | undefined;
+
+  /** Where a row's entry is: its part and its index in the part. */
+  entryOf(row: number): { part: string; index: number } {
+    const where = this.#rows.where.get(row);
+    return { part: this.#parts[Math.floor(where / PART)], index: where % PART };
+  }
+
+  /** Whether a row is in a part an earlier run imported (PlanOptions.silentParts). */
+  silent(row: number): boolean {
+    return this.#silentParts.has(
+      this.#parts[Math.floor(this.#rows.where.get(row) / PART)],
+    );
+  }
+
+  /** The album (index in `albums`) a row's file is in, -1 for none. */
+  albumOf(row: number): number {
+    return this.#rows.album.get(row);
+  }
+
+  /** The facts of an album folder's lone sidecar. */
+  referenceFacts(ref: AlbumReference): ItemFacts {
+    return this.#facts.get(ref.facts);
+  }
 
   /** Key of the item this row is an edited copy or video half of. */
   companionOf(row: number): string | undefined {
@@ -746,9 +793,11 @@ export class PlanBuilder {
 
   add(e: ListedEntry): void {
     if (e.kind === "dir") return;
-    this.#found.counts.listed++;
+    const silent = this.#options.silentParts?.has(e.part) === true;
+    if (!silent) this.#found.counts.listed++;
     const where = this.#partOf(e.part) * PART + e.index;
     if (e.kind !== "file") {
+      if (silent) return;
       this.#refused.push({
         where,
         part: e.part,
@@ -763,6 +812,7 @@ export class PlanBuilder {
     }
     const safe = safeEntryPath(e.name);
     if (!safe.ok) {
+      if (silent) return;
       this.#refused.push({
         where,
         part: e.part,
@@ -853,6 +903,10 @@ export class PlanBuilder {
     const n = c.where.length;
     const where = new Float64Array(n);
     for (let row = 0; row < n; row++) where[row] = c.where.get(row);
+    const silentPart = this.#parts.map((p) =>
+      this.#options.silentParts?.has(p) === true
+    );
+    const silent = (row: number) => silentPart[Math.floor(where[row] / PART)];
 
     // Rows by folder, each folder in listing order.
     const folderCount = c.folders.length;
@@ -892,10 +946,12 @@ export class PlanBuilder {
       }
     }
     for (const [row, reason] of c.readError) {
-      if (!dropped[row]) bad(row, reason, 0);
+      if (!dropped[row] && !silent(row)) bad(row, reason, 0);
     }
     const found = this.#found;
-    for (let row = 0; row < n; row++) if (dropped[row]) found.counts.repeated++;
+    for (let row = 0; row < n; row++) {
+      if (dropped[row] && !silent(row)) found.counts.repeated++;
+    }
 
     const layout = layoutTree(
       c.folders.map((path, f) => ({ path, hasJson: c.folderHasJson[f] })),
@@ -946,7 +1002,7 @@ export class PlanBuilder {
           foldName(segments[0] ?? "") === "takeout" ? 2 : 1,
         ).join("/");
         for (const row of rowsOf(f)) {
-          if (dropped[row] || c.readError.has(row)) continue;
+          if (dropped[row] || c.readError.has(row) || silent(row)) continue;
           const key = `${Math.floor(where[row] / PART)}\u0000${top}`;
           const seen = outside.get(key);
           if (seen === undefined) {
@@ -990,6 +1046,7 @@ export class PlanBuilder {
         rows,
         unclaimed,
         bad,
+        silent,
       );
     }
     const waits = this.#waits(rows);
@@ -1041,6 +1098,7 @@ export class PlanBuilder {
         .map(({ where: _, ...other }) => other),
       entryCounts: found.counts,
       waits,
+      silentParts: this.#options.silentParts,
       refused: this.#refused
         .sort((a, b) => a.where - b.where)
         .map(({ part, name, reason }) => ({ part, name, reason })),
@@ -1061,6 +1119,7 @@ export class PlanBuilder {
     rows: Rows,
     unclaimed: string[],
     bad: (row: number, reason: string, phase: number) => void,
+    silent: (row: number) => boolean,
   ): void {
     const { rows: dirRows, names, keys } = files;
     const json = (row: number) => listed.json.get(row);
@@ -1093,8 +1152,10 @@ export class PlanBuilder {
       } else if (cls.class === "sidecar") {
         sidecars.push(at);
         const reason = c.itemError.get(dirRows[at]);
-        if (reason !== undefined) bad(dirRows[at], reason, 1);
-      } else if (unreadable) continue;
+        if (reason !== undefined && !silent(dirRows[at])) {
+          bad(dirRows[at], reason, 1);
+        }
+      } else if (unreadable || silent(dirRows[at])) continue;
       else if (cls.class === "album-metadata") found.counts.albumMetadata++;
       else {
         found.other(whereOf(at), this.#parts, names[at], cls.reason ?? "");
@@ -1118,8 +1179,9 @@ export class PlanBuilder {
           names[at],
           facts,
           f,
+          silent(dirRows[at]),
         );
-      } else unclaimed.push(names[at]);
+      } else if (!silent(dirRows[at])) unclaimed.push(names[at]);
     };
     if (media.length === 0) {
       for (const at of sidecars) leftOver(at);
@@ -1151,8 +1213,9 @@ export class PlanBuilder {
       return -1;
     };
     for (const path of matched.unclaimedSidecars) leftOver(sidecarAt(path));
-    found.counts.sidecars += sidecars.filter(readable).length -
-      matched.unclaimedSidecars.filter((p) => readable(sidecarAt(p))).length;
+    const counted = (at: number) => readable(at) && !silent(dirRows[at]);
+    found.counts.sidecars += sidecars.filter(counted).length -
+      matched.unclaimedSidecars.filter((p) => counted(sidecarAt(p))).length;
     const kindBits = code(FOLDER_KINDS, folderKind) << KIND_SHIFT;
 
     // This folder's files, in listing order, as rows of the plan.
@@ -1194,7 +1257,9 @@ export class PlanBuilder {
       rows.flags.push(flags);
       const p = rows.length - 1;
       rows.name.push(
-        options.keepNames ? rows.texts.add(names[at]) : -1,
+        options.keepNames || options.keepMediaNames
+          ? rows.texts.add(names[at])
+          : -1,
       );
       rows.key.push(-1);
       rows.companionOf.push(-1);
@@ -1215,7 +1280,8 @@ export class PlanBuilder {
 
     // Item keys: the sidecar's photo id when there is one (the same in every
     // folder and every later export), else the original name, capture time
-    // and size; companions hang off their original's key.
+    // and size (and folder, without a capture time); companions hang off
+    // their original's key.
     const companionOfRow = (p: number) =>
       COMPANIONS[(rows.flags.get(p) & COMPANION_MASK) >> COMPANION_SHIFT];
     const baseKey = (p: number, at: number): string => {
@@ -1223,11 +1289,14 @@ export class PlanBuilder {
       const id = meta < 0 ? undefined : photoIdOf(facts.url(meta));
       if (id && companionOfRow(p) === undefined) return `takeout:${id}`;
       const ms = meta < 0 ? NaN : facts.takenMs(meta);
-      const taken = Number.isNaN(ms) ? "none" : ms;
       const original = rows.originalName.get(p) ?? lastSegment(keys[at]);
-      return `takeout:${original.normalize("NFC")}:${taken}:${
-        rows.size.get(p)
-      }`;
+      const key = `takeout:${original.normalize("NFC")}:${
+        Number.isNaN(ms) ? "none" : ms
+      }:${rows.size.get(p)}`;
+      // Nothing says when a file without a sidecar's date was taken: two
+      // of one name and size in two folders may be two photos. Each is an
+      // item of its own; the same bytes are stored once all the same.
+      return Number.isNaN(ms) ? `${key}:${place.inside.join("/")}` : key;
     };
     /** Keys of this folder's files, by position in `media` ("" until known). */
     const folderKeys: string[] = [];
@@ -1290,9 +1359,9 @@ export class PlanBuilder {
     const waits = new Map<number, string[]>();
     const lone = new Set<number>();
     const n = rows.length;
+    // Video halves and edits too: their original may be such a copy.
     const isLone = (p: number) =>
-      rows.facts.get(p) < 0 &&
-      (rows.flags.get(p) & (COMPANION_MASK | SKIP_MASK)) === 0;
+      rows.facts.get(p) < 0 && (rows.flags.get(p) & SKIP_MASK) === 0;
     for (let p = 0; p < n; p++) if (isLone(p)) lone.add(rows.copyHash.get(p));
     if (lone.size === 0) return waits;
     const keysOf = new Map<number, Set<string>>();
@@ -1380,17 +1449,20 @@ class Found {
     name: string,
     facts: FactsTable,
     row: number,
+    silent: boolean,
   ) {
     const ref: AlbumReference = {
       album,
       part: parts[Math.floor(where / PART)],
       name,
       takenMs: facts.takenMs(row),
+      facts: row,
     };
     const url = facts.url(row);
     if (url !== undefined) ref.url = url;
     const title = facts.title(row);
     if (title !== undefined) ref.title = title;
+    if (silent) ref.silent = true;
     this.references.push(ref);
   }
 }

@@ -34,11 +34,6 @@ export interface XmpData {
   people?: readonly string[];
 }
 
-/** The sidecar's path for a media file: the full name plus ".xmp". */
-export function xmpSidecarPath(mediaPath: string): string {
-  return `${mediaPath}.xmp`;
-}
-
 /**
  * The XMP data of a Takeout item. The capture time comes only from the
  * sidecar: a date guessed from EXIF or the file name is not written as if

@@ -206,6 +206,7 @@ export async function writeVariant(
 /** Runs the program in this process; its exit code and what it printed. */
 export async function runInProcess(
   argv: string[],
+  now: () => Date = () => new Date(),
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
@@ -213,7 +214,7 @@ export async function runInProcess(
     cwd: Deno.cwd(),
     env: (name) => name === "HOME" ? Deno.env.get("HOME") : undefined,
     fetch: () => Promise.reject(new Error("no network in the corpus")),
-    now: () => new Date(),
+    now,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     random: Math.random,
     signal: new AbortController().signal,

@@ -752,7 +752,9 @@ export const CORPUS: readonly CorpusCase[] = [
         noUrl: true,
       }),
     ],
-    carries: { p: null },
+    // The album's sidecar is the photo's: its facts (description, place)
+    // are the photo's, as if it lay beside it.
+    carries: { p: "v" },
     albums: { Vacation: ["p"] },
   },
   {
@@ -1757,5 +1759,47 @@ export const CORPUS: readonly CorpusCase[] = [
     carries: { a: "a", ae: "a", nfd: "nfd" },
     albums: { "Wakacje nad morzem 🌊": ["a"] },
     skipped: ["bin"],
+  },
+  {
+    from: "spec: duplicate names, numbered by capture time",
+    name:
+      "two uploads of one name and size, dated by their sidecars, numbered by capture time",
+    files: [
+      m(`${Y}/IMG_2.jpg`, "late", "2023:06:10 10:00:00"),
+      s(`${Y}/IMG_2.jpg.json`, "late", "IMG_2.jpg", {
+        taken: "2023-06-10T10:00:00Z",
+      }),
+      m(`${Y}/IMG_2(1).jpg`, "early", "2023:06:03 10:00:00"),
+      s(`${Y}/IMG_2.jpg(1).json`, "early", "IMG_2.jpg", {
+        taken: "2023-06-03T10:00:00Z",
+      }),
+    ],
+    carries: { late: "late", early: "early" },
+    names: { early: "IMG_2.jpg", late: "IMG_2 (2).jpg" },
+  },
+  {
+    from: "spec: duplicate names, numbered by capture time",
+    name:
+      "two photos of one name and size without sidecars, dated by their EXIF, numbered by capture time",
+    files: [
+      m(`${Y}/IMG_3.jpg`, "late", "2023:05:20 10:00:00"),
+      m("Trip/IMG_3.jpg", "early", "2023:05:02 10:00:00"),
+    ],
+    carries: { late: null, early: null },
+    names: { early: "IMG_3.jpg", late: "IMG_3 (2).jpg" },
+    albums: { Trip: ["early"] },
+  },
+  {
+    from: "spec: duplicate names, numbered by capture time",
+    name:
+      "photos of one name without sidecars or dates, numbered by what they are, not where they are listed",
+    files: [
+      m(`${Y}/IMG_4.jpg`, "a"),
+      m("Trip/IMG_4.jpg", "b"),
+      m("Party/IMG_4.jpg", "c"),
+    ],
+    carries: { a: null, b: null, c: null },
+    names: { a: "IMG_4.jpg", b: "IMG_4 (2).jpg", c: "IMG_4 (3).jpg" },
+    albums: { Trip: ["b"], Party: ["c"] },
   },
 ];

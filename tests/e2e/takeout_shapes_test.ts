@@ -13,6 +13,8 @@ import { listFiles } from "./harness.ts";
 import {
   type ExportFile,
   jsonName,
+  type PartFormat,
+  photoUrl,
   readReport,
   sameBytes,
   sidecarJson,
@@ -339,5 +341,326 @@ Deno.test("a later export of the same library, shaped otherwise, keeps every alb
       assertEquals(now[rel], stat, `${rel} was rewritten`);
     }
     assertEquals((await storedItems(root)).length, 6);
+  });
+});
+
+/**
+ * The items of a library both exports of the special-rule test hold: each
+ * matched by a rule of its own (a motion pair, an accent written NFD in one
+ * export and NFC in the other, a name ending in " 2", a name Takeout clips,
+ * two uploads of one name numbered "(1)", an edited copy).
+ */
+const SPECIAL = {
+  plain: "IMG_20230513_101010.jpg",
+  still: "PXL_20230513_111111111.MP.jpg",
+  video: "PXL_20230513_111111111.MP",
+  accent: "Crème brûlée à Zürich.jpg",
+  two: "05yqt21kruxwwlhhgrwrdyb6chhwszi9bqmzu16w0 2.jpg",
+  long: "Screenshot_20230513_141414_Photos_Backup_Long_Name_Of_App.jpg",
+  dupA: "IMG_0001.jpg",
+  dupB: "IMG_0001.jpg",
+  edit: "IMG_20230513_151515.jpg",
+  edited: "IMG_20230513_151515-edited.jpg",
+} as const;
+type Special = keyof typeof SPECIAL;
+
+/** Capture times; the video half and the edit have none of their own. */
+const SPECIAL_TAKEN: Partial<Record<Special, string>> = {
+  plain: "2023-05-13T10:10:10Z",
+  still: "2023-05-13T11:11:11Z",
+  accent: "2023-05-13T12:12:12Z",
+  two: "2023-05-13T13:13:13Z",
+  long: "2023-05-13T14:14:14Z",
+  dupA: "2023-05-13T08:00:01Z",
+  dupB: "2023-05-13T08:00:02Z",
+  edit: "2023-05-13T15:15:15Z",
+};
+
+/** One export of the special-rule test: how Takeout shaped it. */
+interface SpecialShape {
+  /** "old": NAME.json; "new": NAME.supplemental-metadata.json. */
+  form: "old" | "new";
+  /** The accent's Unicode form, in names and the title. */
+  accent: "nfc" | "nfd";
+  /** Which of the two uploads named IMG_0001.jpg is numbered "(1)". */
+  numbered: "dupA" | "dupB";
+  /** Album copies without their sidecar. */
+  bare: Special[];
+  /** Items the album folder holds as their sidecar only. */
+  sidecarOnly: Special[];
+  formats: PartFormat[];
+  /** The entries in reverse order. */
+  reversed: boolean;
+}
+
+const SHAPE_A: SpecialShape = {
+  form: "old",
+  accent: "nfd",
+  numbered: "dupB",
+  bare: [],
+  sidecarOnly: [],
+  formats: ["zip", "zip"],
+  reversed: false,
+};
+const SHAPE_B: SpecialShape = {
+  form: "new",
+  accent: "nfc",
+  numbered: "dupA",
+  bare: ["still", "accent", "long", "dupA"],
+  sidecarOnly: ["plain", "two"],
+  formats: ["tgz", "zip", "tgz"],
+  reversed: true,
+};
+
+/** The files of one export of the special-rule library. */
+function specialExport(o: SpecialShape): ExportFile[] {
+  const y = "Photos from 2023";
+  const a = "Holiday";
+  const out: { path: string; data: Uint8Array }[] = [];
+  const sidecarName = (name: string, n?: number) =>
+    o.form === "old"
+      ? `${name.slice(0, 46)}${n === undefined ? "" : `(${n})`}.json`
+      : supplementalName(name, n);
+  const file = (k: Special) => {
+    const title = SPECIAL[k];
+    if (k === "accent") {
+      return o.accent === "nfd" ? title.normalize("NFD") : title;
+    }
+    if (k === "long") return clipMediaNameOf(title);
+    if (k === o.numbered) return "IMG_0001(1).jpg";
+    return title;
+  };
+  for (const folder of [y, a]) {
+    for (const k of Object.keys(SPECIAL) as Special[]) {
+      if (folder !== a || !o.sidecarOnly.includes(k)) {
+        out.push({ path: `${R}/${folder}/${file(k)}`, data: specialBytes(k) });
+      }
+      const taken = SPECIAL_TAKEN[k];
+      if (taken === undefined) continue;
+      if (folder === a && o.bare.includes(k)) continue;
+      const title = k === "accent" ? file(k) : SPECIAL[k];
+      out.push({
+        path: `${R}/${folder}/${
+          sidecarName(title, k === o.numbered ? 1 : undefined)
+        }`,
+        data: side(title, `special-${k}`, taken, `${k} described`),
+      });
+    }
+  }
+  out.push({
+    path: `${R}/${a}/metadata.json`,
+    data: utf8.encode(JSON.stringify({ title: "Holiday" })),
+  });
+  if (o.reversed) out.reverse();
+  return out.map((f, i) => ({ ...f, part: i % o.formats.length }));
+}
+
+function specialBytes(k: Special): Uint8Array {
+  return bytes(`special ${k}`);
+}
+
+for (const [earlier, later] of [[SHAPE_A, SHAPE_B], [SHAPE_B, SHAPE_A]]) {
+  Deno.test(`a later export of the same library, its files matched by other rules and cut into other parts (${earlier.form} form, then ${later.form}), keeps every album, its members, its folder and its index rows, and writes nothing`, async () => {
+    await withDir(async (dir) => {
+      await Deno.mkdir(join(dir, "2024"));
+      const parts1 = await writeExport(
+        join(dir, "2024"),
+        specialExport(earlier),
+        earlier.formats,
+        { stamp: "20240101T000000Z" },
+      );
+      const root = join(dir, "backup");
+      const r1 = await takeout(root, parts1);
+      assertEquals(r1.code, 0, r1.stderr);
+      const itemCount = Object.keys(SPECIAL).length;
+      assertEquals((await storedItems(root)).length, itemCount);
+      const rows = () =>
+        withIndex(root, (db) =>
+          db.albums().map((al) => ({
+            album: al.remoteId,
+            name: al.albumName,
+            start: al.startDate?.toISOString(),
+            end: al.endDate?.toISOString(),
+            members: db.albumFiles(al.remoteId).map((x) => ({
+              id: x.item.remoteId,
+              position: x.position,
+              file: `${x.item.path}/${x.item.fileName}`,
+            })),
+          })));
+      const before = rows();
+      assertEquals(before.length, 1);
+      assertEquals(before[0].members.length, itemCount, "every member");
+      const albumTree = await listFiles(join(root, "albums"));
+      assertEquals(albumTree.length, itemCount);
+      assert(
+        albumTree.every((p) => p.startsWith("2023/0513 Holiday/")),
+        albumTree.join(),
+      );
+      const files = await snapshot(root, (rel) => rel.startsWith("gphotos"));
+
+      await Deno.mkdir(join(dir, "2025"));
+      const parts2 = await writeExport(
+        join(dir, "2025"),
+        specialExport(later),
+        later.formats,
+        { stamp: "20250101T000000Z" },
+      );
+      const r2 = await takeout(root, parts2);
+      assertEquals(r2.code, 0, r2.stderr);
+      const report = await readReport(root);
+      assertEquals(
+        {
+          imported: report.counts.imported,
+          identical: report.counts.identical,
+          alreadyPresent: report.counts.alreadyPresent,
+        },
+        { imported: 0, identical: 0, alreadyPresent: itemCount },
+        JSON.stringify(report.counts),
+      );
+      assertEquals(rows(), before, "the album's rows are unchanged");
+      assertEquals(await listFiles(join(root, "albums")), albumTree);
+      const now = await snapshot(root, (rel) => rel.startsWith("gphotos"));
+      assertEquals(now, files, "nothing on disk changed");
+    });
+  });
+}
+
+/** Takeout's cut of a long media name (stem at 47 characters). */
+function clipMediaNameOf(title: string): string {
+  const dot = title.lastIndexOf(".");
+  return title.slice(0, dot).slice(0, 47) + title.slice(dot);
+}
+
+Deno.test("an album's lone sidecar completes a photo already in the backup that had none: description, place, XMP, and the album", async () => {
+  await withDir(async (dir) => {
+    const photo = jpeg({
+      dateTimeOriginal: "2023:06:18 17:40:00",
+      imageUniqueId: "lone sidecar photo".padEnd(32, "."),
+    });
+    await Deno.mkdir(join(dir, "first"));
+    const first = await writeExport(
+      join(dir, "first"),
+      [
+        { path: `${R}/Photos from 2023/photo.jpg`, data: photo, part: 0 },
+      ],
+      ["zip"],
+      { stamp: "20240101T000000Z" },
+    );
+    const root = join(dir, "backup");
+    const r1 = await takeout(root, first);
+    assertEquals(r1.code, 0, r1.stderr);
+    const [before] = await storedItems(root);
+    assertEquals(before.item.description, "");
+    assertEquals(before.xmp, undefined);
+
+    // The next export has the photo's sidecar only in an album folder
+    // (GPTH Neo #133), with nothing in the year folder.
+    await Deno.mkdir(join(dir, "later"));
+    const later = await writeExport(
+      join(dir, "later"),
+      [
+        {
+          path: `${R}/Vacation/${supplementalName("photo.jpg")}`,
+          data: sidecarJson({
+            title: "photo.jpg",
+            id: "lonephoto",
+            taken: "2023-06-18T17:40:00Z",
+            description: "by the sea",
+            geo: [43.5, 7.25],
+            people: ["Ann"],
+          }),
+          part: 0,
+        },
+        {
+          path: `${R}/Vacation/metadata.json`,
+          data: utf8.encode(JSON.stringify({ title: "Vacation" })),
+          part: 0,
+        },
+      ],
+      ["tgz"],
+      { stamp: "20250101T000000Z" },
+    );
+    const r2 = await takeout(root, later);
+    assertEquals(r2.code, 0, r2.stderr);
+    const report = await readReport(root);
+    assertEquals(report.counts.completed, 1, JSON.stringify(report.counts));
+    assertEquals(report.entries.albumMemberships, 1);
+    const [after] = await storedItems(root);
+    assertEquals(after.item.remoteId, before.item.remoteId);
+    assertEquals(after.rel, before.rel, "the same place: the same capture");
+    assertEquals(after.item.description, "by the sea");
+    assertEquals(after.item.location, "43.5,7.25");
+    assertEquals(after.mtime.toISOString(), "2023-06-18T17:40:00.000Z");
+    assertMatch(after.xmp ?? "", /by the sea/);
+    assertMatch(after.xmp ?? "", /Ann/);
+    withIndex(root, (db) => {
+      const extras = db.getItemExtras(after.item.remoteId)!;
+      assertEquals(extras.dateSource, "sidecar");
+      assertEquals(extras.photoUrl, photoUrl("lonephoto"));
+      const [album] = db.albums();
+      assertEquals(album.albumName, "Vacation");
+      assertEquals(
+        db.albumFiles(album.remoteId).map((f) => f.item.remoteId),
+        [after.item.remoteId],
+      );
+    });
+  });
+});
+
+Deno.test("numbers put in order when a part comes later never write over a file put in the folder by hand", async () => {
+  await withDir(async (dir) => {
+    const late = bytes("numbered late");
+    const early = bytes("numbered early");
+    const y = `${R}/Photos from 2023`;
+    const files: ExportFile[] = [
+      { path: `${y}/IMG_7.jpg`, data: late, part: 0 },
+      {
+        path: `${y}/${supplementalName("IMG_7.jpg")}`,
+        data: side("IMG_7.jpg", "seven-late", "2023-05-20T10:00:00Z"),
+        part: 0,
+      },
+      { path: `${y}/IMG_7(1).jpg`, data: early, part: 1 },
+      {
+        path: `${y}/${supplementalName("IMG_7.jpg", 1)}`,
+        data: side("IMG_7.jpg", "seven-early", "2023-05-02T10:00:00Z"),
+        part: 1,
+      },
+    ];
+    const parts = await writeExport(dir, files, ["zip", "zip"]);
+    const root = join(dir, "backup");
+    const r1 = await takeout(root, [parts[0]]);
+    assertEquals(r1.code, 0, r1.stderr);
+    // Someone's own file, where the next number would go.
+    const mine = join(root, "photos/2023/05/IMG_7 (2).jpg");
+    await Deno.writeTextFile(mine, "my own");
+    const r2 = await takeout(root, [parts[1]]);
+    assertEquals(r2.code, 0, r2.stderr);
+    assertEquals(await Deno.readTextFile(mine), "my own");
+    const stored = await storedItems(root);
+    const name = (data: Uint8Array) =>
+      stored.find((s) => sameBytes(s.bytes, data))?.rel;
+    // The earlier capture takes the name; the later one the next free
+    // number.
+    assertEquals(name(early), "photos/2023/05/IMG_7.jpg");
+    assertEquals(name(late), "photos/2023/05/IMG_7 (3).jpg");
+
+    // A run stopped after it renamed the early photo into place, before
+    // it recorded it, left a file of that entry's bytes: it is the item's
+    // own, written over, and the backup is the one of an unstopped run.
+    const root2 = join(dir, "backup-2");
+    assertEquals((await takeout(root2, [parts[0]])).code, 0);
+    await Deno.writeFile(join(root2, "photos/2023/05/IMG_7 (2).jpg"), early);
+    assertEquals((await takeout(root2, [parts[1]])).code, 0);
+    const stored2 = await storedItems(root2);
+    const name2 = (data: Uint8Array) =>
+      stored2.find((s) => sameBytes(s.bytes, data))?.rel;
+    assertEquals(name2(early), "photos/2023/05/IMG_7.jpg");
+    assertEquals(name2(late), "photos/2023/05/IMG_7 (2).jpg");
+    assertEquals(
+      (await listFiles(join(root2, "photos"))).filter((f) =>
+        !f.endsWith(".xmp")
+      ).sort(),
+      ["2023/05/IMG_7 (2).jpg", "2023/05/IMG_7.jpg"],
+    );
   });
 });

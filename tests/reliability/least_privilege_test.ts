@@ -30,6 +30,7 @@ import {
 import { PICKER_SCOPE } from "./pick_subject.ts";
 import { buildExport } from "./takeout_subject.ts";
 import { Rng } from "./kit.ts";
+import { runInProcess } from "../e2e/takeout_corpus.ts";
 
 const PROBE = new URL("./fixtures/sandbox_probe.ts", import.meta.url).pathname;
 
@@ -224,6 +225,90 @@ const COMMANDS: Command[] = [
       assert(report.counts.albums > 0, "no album folder was made");
     },
     grants: (b) => ({ read: partsOf(b), write: [], google: false }),
+  },
+  {
+    // The inbox read-only: its parts are read, nothing is written there.
+    name: "takeout --from DIR (the inbox read-only; hard links)",
+    argv: (b) => [
+      "takeout",
+      b.root,
+      "--from",
+      join(b.dir, "parts"),
+      "--settle",
+      "0",
+      "--use-hardlinks",
+    ],
+    prepare: async (b) => {
+      const world = buildExport(new Rng(10), { count: 12, parts: 2 });
+      await Deno.mkdir(join(b.dir, "parts"));
+      await writeExport(join(b.dir, "parts"), world.files, ["zip", "tgz"]);
+    },
+    readOnly: (b) => join(b.dir, "parts", "probe.txt"),
+    check: async (b) => {
+      const report = await readReport(b.root);
+      assertEquals(report.sets.length, 1);
+      assertEquals(report.sets[0].counts.failed, 0);
+      assert(report.sets[0].counts.imported >= 12);
+      assertEquals(
+        (await Array.fromAsync(Deno.readDir(join(b.dir, "parts")))).length,
+        2,
+      );
+    },
+    grants: (b) => ({
+      read: [join(b.dir, "parts")],
+      write: [],
+      google: false,
+    }),
+  },
+  {
+    // With --delete-imported the inbox is writable, and an export's parts
+    // go once it is imported.
+    name: "takeout --from DIR --delete-imported (the inbox writable)",
+    argv: (b) => [
+      "takeout",
+      b.root,
+      "--from",
+      join(b.dir, "parts"),
+      "--settle",
+      "0",
+      "--delete-imported",
+      "--use-hardlinks",
+      "--json",
+    ],
+    prepare: async (b) => {
+      const world = buildExport(new Rng(11), { count: 12, parts: 2 });
+      const parts = join(b.dir, "parts");
+      await Deno.mkdir(parts);
+      const paths = await writeExport(parts, world.files, ["zip", "tgz"]);
+      // Imported two days ago, and no new part since: the export is whole,
+      // and this run deletes its parts.
+      const then = Date.now() - 2 * 24 * 3600_000;
+      for (const p of paths) {
+        await Deno.utime(
+          p,
+          new Date(then - 3600_000),
+          new Date(then - 3600_000),
+        );
+      }
+      const r = await runInProcess(
+        ["takeout", b.root, "--from", parts, "--settle", "0"],
+        () => new Date(then),
+      );
+      assertEquals(r.code, 0, r.stderr);
+    },
+    check: async (b, stdout) => {
+      const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
+      assertEquals(result.deleted.length, 2);
+      assertEquals(
+        (await Array.fromAsync(Deno.readDir(join(b.dir, "parts")))).length,
+        0,
+      );
+    },
+    grants: (b) => ({
+      read: [join(b.dir, "parts")],
+      write: [join(b.dir, "parts")],
+      google: false,
+    }),
   },
   {
     name: "pick --album (hard links: file access scoped to ROOT)",

@@ -6,7 +6,8 @@
 // every intact item byte-identically, in the folder and with the time of
 // its capture, name exactly the entries it could not import, name the
 // damaged parts, and exit 3; once the parts are whole again, the same
-// import completes without a duplicate and without rewriting what it had.
+// import completes without a duplicate and without rewriting what it had
+// right, and the items it had to import without their sidecar take it.
 
 import { join } from "node:path";
 import { assert, assertEquals } from "../assert.ts";
@@ -295,9 +296,14 @@ async function soak(seed: number, count: number, rate: number) {
     const firstOutcomes = Object.fromEntries(
       ["right", "failed", "undated", "unseen"].map((o) => [o, want(o).length]),
     );
+    // The files of the items imported right: the import of whole parts
+    // must leave them be.
+    const rightFiles = new Set(
+      await filesOf(root, world, (i) => outcome.get(i) === "right"),
+    );
     const kept = await snapshot(
       join(root, "photos"),
-      (rel) => rel.endsWith(".xmp"),
+      (rel) => rel.endsWith(".xmp") || !rightFiles.has(rel),
     );
 
     // The parts downloaded again, all given.
@@ -318,7 +324,8 @@ async function soak(seed: number, count: number, rate: number) {
     }
     await entriesWrong(damaged.parts, "import of whole parts");
     // What was already right was left alone; the rest is imported now,
-    // dated by its sidecar; what was imported undated stays as it was.
+    // dated by its sidecar; what was imported undated takes its sidecar's
+    // date, place and description now that its sidecar is read.
     const after = await snapshot(
       join(root, "photos"),
       (rel) => rel.endsWith(".xmp"),
@@ -326,22 +333,20 @@ async function soak(seed: number, count: number, rate: number) {
     for (const [rel, stat] of Object.entries(kept)) {
       if (after[rel] !== stat) problems.push(`${rel} was rewritten`);
     }
-    // An edit goes beside its original, wherever that is.
     const undated = new Set(want("undated"));
-    for (const o of ["failed", "unseen"] as const) {
-      for (const i of want(o)) {
-        outcome.set(
-          i,
-          i.editOf && undated.has(i.editOf) ? "undated" : "right",
-        );
-      }
+    for (const o of ["failed", "unseen", "undated"] as const) {
+      for (const i of want(o)) outcome.set(i, "right");
     }
-    problems.push(...await stored(root, world, outcome, ["right", "undated"]));
-    // Each item imported undated is met again, dated: the same bytes.
+    problems.push(...await stored(root, world, outcome, ["right"]));
+    // Each item imported undated is met again, dated: the same bytes, which
+    // the item stored takes the sidecar of.
     const report2 = await readReport(root);
-    if (report2.counts.identical !== undated.size) {
+    if (
+      report2.counts.identical !== undated.size ||
+      report2.counts.completed !== undated.size
+    ) {
       problems.push(
-        `${report2.counts.identical} identical copies, ${undated.size} imported undated before`,
+        `${report2.counts.identical} identical copies and ${report2.counts.completed} items completed, ${undated.size} imported undated before`,
       );
     }
     figures = {
@@ -426,6 +431,25 @@ async function stored(
   }
   for (const t of await tempFiles(root)) problems.push(`temp file left: ${t}`);
   return problems;
+}
+
+/** ROOT-relative paths of the stored files of the items `which` takes. */
+async function filesOf(
+  root: string,
+  world: TakeoutWorld,
+  which: (item: ExportItem) => boolean,
+): Promise<string[]> {
+  const bySha = new Map(world.items.map((i) => [i.sha, i]));
+  const state = await readIndexState(join(root, "gphotos.sqlite"));
+  const out: string[] = [];
+  for (const row of state.rows) {
+    const rel = `${row.path}/${row.fileName}`;
+    const item = bySha.get(await sha256File(join(root, rel)).catch(() => ""));
+    if (item !== undefined && which(item)) {
+      out.push(rel.slice("photos/".length));
+    }
+  }
+  return out;
 }
 
 function check(

@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "../assert.ts";
 import {
   buildExport,
   parseBenchArgs,
+  presentTable,
   resultTable,
 } from "../../scripts/bench_takeout.ts";
 import { ArchiveSet } from "../../src/archive/archive_set.ts";
@@ -74,4 +75,14 @@ Deno.test("the benchmark table passes only within 1.5x of unzip and under 200 MB
     parseBenchArgs([], "/w").dir,
     join("/w", ".bench", "takeout"),
   );
+});
+
+Deno.test("the already-present figure passes only within 2x of listing the same parts, and under 200 MB", () => {
+  const floor = { seconds: 10, peakMb: 60, code: 0, stderr: "" };
+  const ok = presentTable(floor, { ...floor, seconds: 15, peakMb: 120 }, 1000);
+  assert(ok.pass);
+  assertMatch(ok.text, /1\.50x/);
+  assertMatch(ok.text, /15\.000 ms/);
+  assert(!presentTable(floor, { ...floor, seconds: 21 }, 1000).pass);
+  assert(!presentTable(floor, { ...floor, peakMb: 210 }, 1000).pass);
 });

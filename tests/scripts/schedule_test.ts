@@ -1,6 +1,7 @@
 // The shipped systemd units and cron line are valid as shipped.
 
 import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { parseArgs } from "../../src/cli/args.ts";
 
 const SCRIPTS = new URL("../../scripts/", import.meta.url).pathname;
 
@@ -50,6 +51,73 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name:
+    "the systemd service and timer of the Takeout pick-up pass systemd-analyze verify",
+  ignore: !(await hasSystemdAnalyze()),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const service = (await Deno.readTextFile(
+        `${SCRIPTS}systemd/gphotos-takeout.service`,
+      ))
+        .replace("/usr/local/bin/gphotos-sync", Deno.execPath())
+        .replace("/usr/bin/rclone", Deno.execPath());
+      await Deno.writeTextFile(`${dir}/gphotos-takeout.service`, service);
+      await Deno.copyFile(
+        `${SCRIPTS}systemd/gphotos-takeout.timer`,
+        `${dir}/gphotos-takeout.timer`,
+      );
+      const out = await new Deno.Command("systemd-analyze", {
+        args: [
+          "verify",
+          `${dir}/gphotos-takeout.service`,
+          `${dir}/gphotos-takeout.timer`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 0, text);
+      assertEquals(text.trim(), "", text);
+      assertMatch(service, /^UMask=0077$/m);
+      assertMatch(
+        service,
+        /^ReadWritePaths=\/srv\/photos \/srv\/takeout-inbox /m,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("the Takeout pick-up's command lines are what the program takes: --from the inbox, quiet, parts deleted once imported", async () => {
+  const service = await Deno.readTextFile(
+    `${SCRIPTS}systemd/gphotos-takeout.service`,
+  );
+  const cron = (await Deno.readTextFile(
+    `${SCRIPTS}cron/gphotos-takeout.crontab`,
+  )).split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
+  assertEquals(cron.length, 1);
+  assert(cron[0].split(/\s+/).slice(0, 5).every((f) => /^[\d*/,-]+$/.test(f)));
+  assertMatch(cron[0], /^0 5 \* \* \* umask 077; /);
+  const lines = [
+    /^ExecStart=\/usr\/local\/bin\/gphotos-sync (.*)$/m.exec(service)![1],
+    /\/usr\/local\/bin\/gphotos-sync (.*)$/.exec(cron[0])![1],
+  ];
+  for (const line of lines) {
+    const parsed = parseArgs(line.split(" "), {
+      cwd: "/",
+      env: () => undefined,
+      readTextFile: () => "",
+    });
+    assert("command" in parsed && parsed.command === "takeout", line);
+    assertEquals(parsed.from, "/srv/takeout-inbox", line);
+    assertEquals(parsed.root, "/srv/photos", line);
+    assert(parsed.quiet && parsed.deleteImported, line);
+  }
 });
 
 Deno.test("the cron line runs quietly every night with a private umask", async () => {

@@ -6,8 +6,8 @@ import {
   xmpDataOf,
   xmpDocument,
   xmpGpsCoordinate,
-  xmpSidecarPath,
 } from "../../src/takeout/xmp.ts";
+import { xmpSidecarPath } from "../../src/media/naming.ts";
 import { parseItemMetadata } from "../../src/takeout/metadata.ts";
 
 // Deno has no DOMParser, so the tests read the XMP back with a strict
