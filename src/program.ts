@@ -16,7 +16,7 @@ import { pingHealthcheck } from "./cli/healthcheck.ts";
 import { rotateLog } from "./cli/log_rotation.ts";
 import { LOGIN_HINT } from "./google/oauth.ts";
 import type { RunContext } from "./backup/context.ts";
-import { runCommand } from "./commands/mod.ts";
+import { beforeRun, runCommand } from "./commands/mod.ts";
 import { fixedFile } from "./fs/confine.ts";
 
 const LOG_FILE = "gphotos.log";
@@ -103,18 +103,10 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   let code: number;
   let result: object | undefined;
   try {
-    // A dry run writes nothing at all, not even its log; status only reads,
-    // and must not make a folder out of a mistyped ROOT.
-    const dryRun = options.command === "takeout" && options.dryRun;
-    // A mistyped part is told before ROOT or its log is made.
-    if (options.command === "takeout") {
-      const { statPart } = await import("./archive/archive_set.ts");
-      for (const part of options.archives) await statPart(part);
-    }
-    const readOnly = options.command === "status" && !isDir(options.root);
-    const sinks = dryRun || readOnly
-      ? {}
-      : openLogSinks(options, deps, closers, tellPerson);
+    const { writesLog } = await beforeRun(options);
+    const sinks = writesLog
+      ? openLogSinks(options, deps, closers, tellPerson)
+      : {};
     record = sinks.file;
     logger = createLogger(options.logLevel, {
       stderr: toPerson,

@@ -6,6 +6,36 @@ import type { Options } from "../options.ts";
 import type { RunContext } from "../backup/context.ts";
 import { finish } from "./result.ts";
 
+/**
+ * What a command checks before anything is made (a mistyped Takeout part
+ * is told before ROOT or its log exists), and whether its run writes a
+ * log: a dry run writes nothing at all, and status only reads, so it must
+ * not make a folder out of a mistyped ROOT.
+ */
+export async function beforeRun(
+  options: Options,
+): Promise<{ writesLog: boolean }> {
+  switch (options.command) {
+    case "takeout": {
+      const { statPart } = await import("../archive/archive_set.ts");
+      for (const part of options.archives) await statPart(part);
+      return { writesLog: !options.dryRun };
+    }
+    case "status":
+      return { writesLog: isDir(options.root) };
+    default:
+      return { writesLog: true };
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 export async function runCommand(
   options: Options,
   ctx: RunContext,
