@@ -135,60 +135,133 @@ export async function downloadPicked(
   entries: readonly PickedEntry[],
   deps: PickDownloadDeps,
 ): Promise<PickDownloadResult> {
-  const { db, ctx, badIds } = deps;
-  const result: PickDownloadResult = {
+  const run = new PickDownload(entries, deps);
+  await run.loop.run(entries.length, () => run.result.bytes, () => run.all());
+  const { result } = run;
+  for (const item of result.stillProcessing) {
+    deps.ctx.logger.warn(
+      `${item.path}/${item.fileName}: Google was still processing this video before the picker session ended; pick it again later.`,
+    );
+  }
+  return result;
+}
+
+/** One download of a pick: what is ready now, then videos as they get ready. */
+class PickDownload {
+  readonly result: PickDownloadResult = {
     downloaded: 0,
     bytes: 0,
     alreadyOnDisk: 0,
     failed: 0,
     stillProcessing: [],
   };
-  const urls = new PickedUrls(
-    deps.picker,
-    deps.sessionId,
-    () => ctx.now().getTime(),
-  );
-  urls.seed(entries.map((e) => e.picked));
+  readonly urls: PickedUrls;
+  /** A disk error or the session's end stops every download; the first is told. */
+  readonly loop: DownloadLoop;
 
-  // A disk error or the session's end stops every download; the first one
-  // is what the user sees.
-  const loop = new DownloadLoop(
-    ctx.signal,
-    deps.maxThreads,
-    deps.db,
-    deps.progress,
-  );
-  const { signal, fail } = loop;
-  const bad = (item: IndexedItem, reason: string) => {
-    badIds.add(item.remoteId, {
+  constructor(
+    private readonly entries: readonly PickedEntry[],
+    private readonly deps: PickDownloadDeps,
+  ) {
+    const { ctx } = deps;
+    this.urls = new PickedUrls(
+      deps.picker,
+      deps.sessionId,
+      () => ctx.now().getTime(),
+    );
+    this.urls.seed(entries.map((e) => e.picked));
+    this.loop = new DownloadLoop(
+      ctx.signal,
+      deps.maxThreads,
+      deps.db,
+      deps.progress,
+    );
+  }
+
+  async all(): Promise<void> {
+    const { ctx } = this.deps;
+    let { ready, waiting } = this.#triage(this.entries);
+    ctx.logger.info(
+      `${ready.length} picked items to download${
+        waiting.length > 0
+          ? `, ${waiting.length} videos still being processed by Google`
+          : ""
+      }`,
+    );
+    await this.#fetchAll(ready);
+    let round = 0;
+    while (waiting.length > 0 && !this.loop.signal.aborted) {
+      const wait = this.#nextWait(waiting.length, round++);
+      if (wait === undefined) break;
+      await ctx.sleep(wait, this.loop.signal);
+      try {
+        await this.urls.refresh(this.loop.signal, true);
+      } catch (e) {
+        if (!(e instanceof PickerSessionGoneError)) throw e;
+        ctx.logger.warn(
+          `The picker session ended while ${waiting.length} videos were still being processed.`,
+        );
+        break;
+      }
+      ({ ready, waiting } = this.#triage(waiting));
+      await this.#fetchAll(ready);
+    }
+    this.result.stillProcessing = waiting.map((e) => e.item);
+  }
+
+  /** How long to wait before looking at processing videos again, if at all. */
+  #nextWait(waiting: number, round: number): number | undefined {
+    const { ctx, expireTime } = this.deps;
+    const expireAt = expireTime?.getTime() ?? Infinity;
+    const left = expireAt - VIDEO_WAIT_MARGIN_MS - ctx.now().getTime();
+    if (left <= 0) return undefined;
+    const wait = Math.min(this.deps.http.backoffMs(round), left);
+    if (round === 0) {
+      ctx.tell(
+        `${waiting} picked videos are still being processed by ` +
+          "Google; waiting for them while the session lasts" +
+          (expireTime ? ` (until ${whenText(expireTime)}).` : "."),
+      );
+    }
+    ctx.logger.info(
+      `${waiting} videos still processing; looking again in ${
+        (wait / 1000).toFixed(1)
+      } s`,
+    );
+    return wait;
+  }
+
+  #bad(item: IndexedItem, reason: string): void {
+    this.deps.badIds.add(item.remoteId, {
       path: `${item.path}/${item.fileName}`,
       product_url: item.url ?? "",
     });
-    db.markFailed(item.remoteId, reason);
-    result.failed++;
-    ctx.logger.error(
+    this.deps.db.markFailed(item.remoteId, reason);
+    this.result.failed++;
+    this.deps.ctx.logger.error(
       `Failed to download ${item.path}/${item.fileName}: ${reason}`,
     );
-  };
+  }
 
-  const { pool } = loop;
-  const total = entries.length;
-  const fetchAll = async (batch: readonly PickedEntry[]) => {
+  async #fetchAll(batch: readonly PickedEntry[]): Promise<void> {
+    const { db, fetcher, progress } = this.deps;
+    const { loop, result, urls } = this;
+    const total = this.entries.length;
     for (const { item, picked } of batch) {
-      if (signal.aborted) break;
-      const size = await deps.fetcher.sizeOnDisk(item);
+      if (loop.signal.aborted) break;
+      const size = await fetcher.sizeOnDisk(item);
       if (size !== undefined) {
         db.markDownloaded(item.remoteId, size);
         result.alreadyOnDisk++;
         loop.done++;
         continue;
       }
-      await pool.submit(async () => {
-        const outcome = await deps.fetcher.fetch(
+      await loop.pool.submit(async () => {
+        const outcome = await fetcher.fetch(
           item,
           urls.get(picked.id)?.mediaFile?.baseUrl ?? picked.mediaFile?.baseUrl,
           (s, cause) => urls.fresh(picked.id, s, cause),
-          signal,
+          loop.signal,
         );
         switch (outcome.kind) {
           case "downloaded":
@@ -197,34 +270,37 @@ export async function downloadPicked(
             result.bytes += outcome.bytes;
             break;
           case "failed":
-            bad(item, outcome.reason);
+            this.#bad(item, outcome.reason);
             break;
           case "fatal":
-            fail(outcome.error);
+            loop.fail(outcome.error);
             break;
           case "stopped":
             break;
         }
         loop.done++;
-        deps.progress.downloaded(loop.done, total, result.bytes);
+        progress.downloaded(loop.done, total, result.bytes);
       });
     }
-    await pool.drain();
-  };
+    await loop.pool.drain();
+  }
 
   /** Sorts entries into those to fetch now and videos to wait for. */
-  const triage = (batch: readonly PickedEntry[]) => {
+  #triage(batch: readonly PickedEntry[]) {
+    const { db } = this.deps;
     const ready: PickedEntry[] = [];
     const waiting: PickedEntry[] = [];
     for (const entry of batch) {
-      const status = statusOf(urls.get(entry.picked.id) ?? entry.picked);
+      const status = statusOf(
+        this.urls.get(entry.picked.id) ?? entry.picked,
+      );
       if (entry.item.isVideo && status === "PROCESSING") {
         db.setVideoStatus(entry.item.remoteId, "PROCESSING");
         waiting.push(entry);
       } else if (entry.item.isVideo && status === "FAILED") {
         db.setVideoStatus(entry.item.remoteId, "FAILED");
-        bad(entry.item, "Google could not process this video");
-        loop.done++;
+        this.#bad(entry.item, "Google could not process this video");
+        this.loop.done++;
       } else {
         if (entry.item.isVideo && status !== undefined) {
           db.setVideoStatus(entry.item.remoteId, "READY");
@@ -233,56 +309,5 @@ export async function downloadPicked(
       }
     }
     return { ready, waiting };
-  };
-
-  await loop.run(total, () => result.bytes, async () => {
-    let { ready, waiting } = triage(entries);
-    ctx.logger.info(
-      `${ready.length} picked items to download${
-        waiting.length > 0
-          ? `, ${waiting.length} videos still being processed by Google`
-          : ""
-      }`,
-    );
-    await fetchAll(ready);
-    let round = 0;
-    while (waiting.length > 0 && !signal.aborted) {
-      const expireAt = deps.expireTime?.getTime() ?? Infinity;
-      const left = expireAt - VIDEO_WAIT_MARGIN_MS - ctx.now().getTime();
-      if (left <= 0) break;
-      const wait = Math.min(deps.http.backoffMs(round), left);
-      if (round === 0) {
-        ctx.tell(
-          `${waiting.length} picked videos are still being processed by ` +
-            "Google; waiting for them while the session lasts" +
-            (deps.expireTime ? ` (until ${whenText(deps.expireTime)}).` : "."),
-        );
-      }
-      ctx.logger.info(
-        `${waiting.length} videos still processing; looking again in ${
-          (wait / 1000).toFixed(1)
-        } s`,
-      );
-      round++;
-      await ctx.sleep(wait, signal);
-      try {
-        await urls.refresh(signal, true);
-      } catch (e) {
-        if (!(e instanceof PickerSessionGoneError)) throw e;
-        ctx.logger.warn(
-          `The picker session ended while ${waiting.length} videos were still being processed.`,
-        );
-        break;
-      }
-      ({ ready, waiting } = triage(waiting));
-      await fetchAll(ready);
-    }
-    result.stillProcessing = waiting.map((e) => e.item);
-  });
-  for (const item of result.stillProcessing) {
-    ctx.logger.warn(
-      `${item.path}/${item.fileName}: Google was still processing this video before the picker session ended; pick it again later.`,
-    );
   }
-  return result;
 }
