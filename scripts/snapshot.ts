@@ -74,7 +74,7 @@ export async function snapshot(options: SnapshotOptions): Promise<string> {
       );
     };
     say("sync", await b.sync(["--max-threads", "4"]));
-    say("sync again", await b.sync(["--max-threads", "4"]));
+    say("sync again", await b.sync(["--max-threads", "4", "--json"]));
     const picked = b.library.items.slice(0, 20);
     b.google.picker.autoPick = { items: picked, afterPolls: 2 };
     say(
@@ -92,6 +92,10 @@ export async function snapshot(options: SnapshotOptions): Promise<string> {
       exportDir,
       bulkExport(options.quick ? 60 : 400),
       ["zip", "tgz"],
+    );
+    say(
+      "takeout --dry-run",
+      await b.run(["takeout", b.root, ...parts, "--dry-run", "--json"]),
     );
     say("takeout", await b.run(["takeout", b.root, ...parts]));
     say("takeout again", await b.run(["takeout", b.root, ...parts, "--json"]));

@@ -52,24 +52,24 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
       tell(line);
     }, undefined);
     if (wantsJson(argv)) {
-      deps.stdout(finalJson(commandWord(argv), code, message) + "\n");
+      writeFinalJson(deps.stdout, commandWord(argv), code, message);
     }
     return code;
   }
   if ("version" in parsed) {
     const text = `gphotos-sync ${VERSION}`;
-    deps.stdout(
-      (wantsJson(argv)
-        ? finalJson("version", ExitCode.ok, text, { version: VERSION })
-        : text) + "\n",
-    );
+    if (wantsJson(argv)) {
+      writeFinalJson(deps.stdout, "version", ExitCode.ok, text, {
+        version: VERSION,
+      });
+    } else deps.stdout(text + "\n");
     return ExitCode.ok;
   }
   if ("help" in parsed) {
     const text = helpText(parsed.topic);
-    deps.stdout(
-      (wantsJson(argv) ? finalJson("help", ExitCode.ok, text) : text) + "\n",
-    );
+    if (wantsJson(argv)) {
+      writeFinalJson(deps.stdout, "help", ExitCode.ok, text);
+    } else deps.stdout(text + "\n");
     return ExitCode.ok;
   }
   const options = parsed;
@@ -146,7 +146,7 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
   }
   try {
     if (options.json) {
-      deps.stdout(finalJson(options.command, code, lastTold, result) + "\n");
+      writeFinalJson(deps.stdout, options.command, code, lastTold, result);
     }
     if (options.quiet && code !== ExitCode.ok) {
       tell(failureParagraph(options, code, held));
@@ -173,17 +173,20 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
 /**
  * --json's last object, on every exit (restic's exit_error is the model):
  * the command, its result fields if it finished, and always `exitCode` and
- * `message` (what the person was told last: the summary or the error).
- * A field that is an iterable (not an array) is written an element per
- * line as it is read, so a long plan is never held as one string.
+ * `message` (what the person was told last: the summary or the error), then
+ * a newline. A field that is an iterable (not an array) is written an
+ * element per line as it is read, so a long plan is never held as one
+ * string.
  */
-function finalJson(
+function writeFinalJson(
+  write: (text: string) => void,
   command: string | null,
   code: number,
   message: string,
   fields: object = {},
-): string {
-  const head: Record<string, unknown> = { command };
+): void {
+  // In order of first appearance; a later value of a key takes its place.
+  const head = new Map<string, unknown>([["command", command]]);
   const streamed: [string, Iterable<unknown>][] = [];
   for (const [key, value] of Object.entries(fields)) {
     if (
@@ -191,22 +194,26 @@ function finalJson(
       Symbol.iterator in value
     ) {
       streamed.push([key, value as Iterable<unknown>]);
-    } else head[key] = value;
+    } else head.set(key, value);
   }
-  head.exitCode = code;
-  head.message = message || meaningOf(code);
-  if (streamed.length === 0) return JSON.stringify(head);
-  const parts = [JSON.stringify(head).slice(0, -1)];
+  head.set("exitCode", code);
+  head.set("message", message || meaningOf(code));
+  const members = [...head].flatMap(([key, value]) => {
+    const json = JSON.stringify(value);
+    // As JSON.stringify leaves out a member whose value is undefined.
+    return json === undefined ? [] : [`${JSON.stringify(key)}:${json}`];
+  });
+  write(`{${members.join(",")}`);
   for (const [key, items] of streamed) {
+    write(`,${JSON.stringify(key)}:[`);
     let first = true;
-    parts.push(`,${JSON.stringify(key)}:[`);
     for (const item of items) {
-      parts.push(`${first ? "\n" : ",\n"}${JSON.stringify(item)}`);
+      write(`${first ? "\n" : ",\n"}${JSON.stringify(item)}`);
       first = false;
     }
-    parts.push("]");
+    write("]");
   }
-  return parts.join("") + "}";
+  write("}\n");
 }
 
 /** The command word of a command line that could not be parsed, if it can be told. */
