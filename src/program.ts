@@ -3,6 +3,7 @@
 // command line needs; the supervisor (src/main.ts, the only Deno.exit)
 // loads it itself only to answer help, version and usage errors.
 
+import type { Options } from "./options.ts";
 import { join } from "node:path";
 import { shellWord } from "./text/shell_word.ts";
 import { safeText } from "./cli/safe_text.ts";
@@ -37,6 +38,15 @@ export interface MainDeps {
 }
 
 export async function main(argv: string[], deps: MainDeps): Promise<number> {
+  const parsed = parseOrAnswer(argv, deps);
+  return typeof parsed === "number" ? parsed : await run(parsed, deps);
+}
+
+/**
+ * The command line as options, or the exit code of what was answered
+ * without a run: a bad command line, `version`, `help`.
+ */
+function parseOrAnswer(argv: string[], deps: MainDeps): Options | number {
   const tell = (line: string) => deps.stderr(safeText(line) + "\n");
   let parsed;
   try {
@@ -72,7 +82,12 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     } else deps.stdout(text + "\n");
     return ExitCode.ok;
   }
-  const options = parsed;
+  return parsed;
+}
+
+/** A run of a command: its log, its context, its outcome said and pinged. */
+async function run(options: Options, deps: MainDeps): Promise<number> {
+  const tell = (line: string) => deps.stderr(safeText(line) + "\n");
   // The last lines said to the person make the failure paragraph: with
   // --quiet the only thing shown, and only if the run fails (cron mails
   // only then); quiet or not, the body of the /fail ping, so the monitor
@@ -145,29 +160,56 @@ export async function main(argv: string[], deps: MainDeps): Promise<number> {
     code = report(e, tellPerson, logger, deps.signal, options.root);
   }
   try {
-    if (options.json) {
-      writeFinalJson(deps.stdout, options.command, code, lastTold, result);
-    }
-    if (options.quiet && code !== ExitCode.ok) {
-      tell(failureParagraph(options, code, held));
-    }
-    if (options.healthcheckUrl && logger) {
-      await pingHealthcheck(
-        options.healthcheckUrl,
-        code === ExitCode.ok ? "success" : "fail",
-        {
-          fetch: deps.fetch,
-          logger,
-          body: code === ExitCode.ok
-            ? undefined
-            : failureParagraph(options, code, held),
-        },
-      );
-    }
+    await sayOutcome(options, deps, {
+      code,
+      message: lastTold,
+      result,
+      held,
+      logger,
+    });
   } finally {
     for (const close of closers.reverse()) close();
   }
   return code;
+}
+
+/**
+ * The end of a run, whatever it came to: --json's last object, the
+ * failure paragraph of a quiet run, the health-check ping.
+ */
+async function sayOutcome(
+  options: Options,
+  deps: MainDeps,
+  o: {
+    code: number;
+    message: string;
+    result: object | undefined;
+    /** The last lines said to the person. */
+    held: string[];
+    logger: Logger | undefined;
+  },
+): Promise<void> {
+  const { code, held, logger } = o;
+  const tell = (line: string) => deps.stderr(safeText(line) + "\n");
+  if (options.json) {
+    writeFinalJson(deps.stdout, options.command, code, o.message, o.result);
+  }
+  if (options.quiet && code !== ExitCode.ok) {
+    tell(failureParagraph(options, code, held));
+  }
+  if (options.healthcheckUrl && logger) {
+    await pingHealthcheck(
+      options.healthcheckUrl,
+      code === ExitCode.ok ? "success" : "fail",
+      {
+        fetch: deps.fetch,
+        logger,
+        body: code === ExitCode.ok
+          ? undefined
+          : failureParagraph(options, code, held),
+      },
+    );
+  }
 }
 
 /**
