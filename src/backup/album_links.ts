@@ -32,18 +32,15 @@
 //   (with --use-hardlinks each media file is also stat'ed, so that a file
 //   downloaded again, a new inode, gets a new link).
 
-import { makeSymlink } from "../fs/symlink.ts";
 import { fixedFile } from "../fs/confine.ts";
-import { lutimesSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { SyncOptions } from "../options.ts";
 import type { Logger } from "../log.ts";
 import type { AlbumEntry, LocalData } from "../db/local_data.ts";
 import { DiskError } from "../errors.ts";
-import { classifyFsError, writeStreamAtomic } from "../fs/atomic_write.ts";
+import { classifyFsError } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
-import { clampFileTime } from "../fs/times.ts";
 import {
   type AlbumPathOptions,
   folderKey,
@@ -51,9 +48,14 @@ import {
   planAlbum,
 } from "./album_paths.ts";
 
+import {
+  LinkRecord,
+  type LinkValue,
+  type RootRecord,
+} from "./album_link_record.ts";
+import { denoLinkFs, type LinkFs } from "./link_fs.ts";
+
 export const ALBUM_LINKS_MANIFEST = "gphotos.album_links.json";
-const MANIFEST_FORMAT = "gphotos-sync album links";
-const MANIFEST_VERSION = 1;
 /** Individual problems logged as warnings; the rest only counted. */
 const MAX_WARNINGS = 20;
 /** Links made together (see reconcile). */
@@ -94,232 +96,11 @@ export interface AlbumLinksResult {
   foldersRemoved: number;
 }
 
-/** The filesystem calls the reconcile makes; tests count them. */
-export interface LinkFs {
-  readDir(path: string): Promise<Deno.DirEntry[]>;
-  readLink(path: string): Promise<string>;
-  lstat(path: string): Promise<Deno.FileInfo>;
-  stat(path: string): Promise<Deno.FileInfo>;
-  realPath(path: string): Promise<string>;
-  /** Makes one folder, or with `recursive` every missing one on the way. */
-  mkdir(path: string, recursive?: boolean): Promise<void>;
-  symlink(target: string, path: string): Promise<void>;
-  link(existing: string, path: string): Promise<void>;
-  /** Removes a file, a link or an empty folder (never recursively). */
-  remove(path: string): Promise<void>;
-  setLinkTimes(path: string, mtime: Date, minTime: Date): Promise<void>;
-  /** The file's text, or undefined when there is none. */
-  readText(path: string): Promise<string | undefined>;
-  /** Replaces the file atomically. */
-  writeText(path: string, text: string): Promise<void>;
-}
-
-/**
- * The real filesystem. The calls are Deno's synchronous ones on purpose:
- * the async ones go through a thread pool, which makes a symlink() about
- * six times and a folder read three times slower, and a 100,000-link tree
- * is nothing but such small calls (the reconcile has nothing else to do
- * meanwhile).
- */
-export const denoLinkFs: LinkFs = {
-  readDir: (path) => sync(() => [...Deno.readDirSync(path)]),
-  readLink: (path) => sync(() => Deno.readLinkSync(path)),
-  lstat: (path) => sync(() => Deno.lstatSync(path)),
-  stat: (path) => sync(() => Deno.statSync(path)),
-  realPath: (path) => sync(() => Deno.realPathSync(path)),
-  mkdir: (path, recursive) => sync(() => Deno.mkdirSync(path, { recursive })),
-  symlink: (target, path) => makeSymlink(target, path),
-  link: (existing, path) => sync(() => Deno.linkSync(existing, path)),
-  remove: (path) => sync(() => Deno.removeSync(path)),
-  setLinkTimes: (path, mtime, minTime) =>
-    sync(() => {
-      const time = clampFileTime(mtime, minTime);
-      lutimesSync(path, time, time);
-    }),
-  readText: async (path) => {
-    try {
-      return await Deno.readTextFile(path);
-    } catch (err) {
-      if (err instanceof Deno.errors.NotFound) return undefined;
-      throw err;
-    }
-  },
-  writeText: async (path, text) => {
-    const bytes = new TextEncoder().encode(text);
-    await writeStreamAtomic(path, ReadableStream.from([bytes]), {
-      expectedSize: bytes.length,
-    });
-  },
-};
-
-function sync<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(err);
-  }
-}
-
 export interface AlbumLinkDeps {
   db: LocalData;
   profile: FsProfile;
   ctx: { logger: Logger; signal?: AbortSignal };
   fs?: LinkFs;
-}
-
-// ---- the record ------------------------------------------------------------
-
-/** "s:<symlink text>" or "h:<dev>:<ino>" (a hard link to that file). */
-type LinkValue = string;
-
-interface RootRecord {
-  /** Folders (relative to the root) we made or adopted. */
-  dirs: Set<string>;
-  /** folder -> link name -> what we made there. */
-  links: Map<string, Map<string, LinkValue>>;
-  /** folder -> link name -> what may be there after an interrupted change. */
-  pending: Map<string, Map<string, LinkValue[]>>;
-}
-
-class LinkRecord {
-  readonly roots = new Map<string, RootRecord>();
-  dirty = false;
-
-  root(key: string): RootRecord {
-    let r = this.roots.get(key);
-    if (r === undefined) {
-      r = { dirs: new Set(), links: new Map(), pending: new Map() };
-      this.roots.set(key, r);
-    }
-    return r;
-  }
-
-  setLink(r: RootRecord, folder: string, name: string, value: LinkValue) {
-    let m = r.links.get(folder);
-    if (m === undefined) r.links.set(folder, m = new Map());
-    if (m.get(name) !== value) {
-      m.set(name, value);
-      this.dirty = true;
-    }
-    this.clearPending(r, folder, name);
-  }
-
-  deleteLink(r: RootRecord, folder: string, name: string) {
-    const m = r.links.get(folder);
-    if (m?.delete(name)) {
-      this.dirty = true;
-      if (m.size === 0) r.links.delete(folder);
-    }
-    this.clearPending(r, folder, name);
-  }
-
-  setPending(
-    r: RootRecord,
-    folder: string,
-    name: string,
-    values: LinkValue[],
-  ) {
-    const m = r.links.get(folder);
-    if (m?.delete(name) && m.size === 0) r.links.delete(folder);
-    let p = r.pending.get(folder);
-    if (p === undefined) r.pending.set(folder, p = new Map());
-    p.set(name, values);
-    this.dirty = true;
-  }
-
-  clearPending(r: RootRecord, folder: string, name: string) {
-    const p = r.pending.get(folder);
-    if (p?.delete(name)) {
-      this.dirty = true;
-      if (p.size === 0) r.pending.delete(folder);
-    }
-  }
-
-  addDir(r: RootRecord, dir: string) {
-    if (!r.dirs.has(dir)) {
-      r.dirs.add(dir);
-      this.dirty = true;
-    }
-  }
-
-  deleteDir(r: RootRecord, dir: string) {
-    if (r.dirs.delete(dir)) this.dirty = true;
-  }
-
-  toJson(): string {
-    const roots: Record<string, unknown> = {};
-    for (const [key, r] of this.roots) {
-      if (r.dirs.size === 0 && r.links.size === 0 && r.pending.size === 0) {
-        continue;
-      }
-      roots[key] = {
-        dirs: [...r.dirs].sort(),
-        links: Object.fromEntries(
-          [...r.links].map(([f, m]) => [f, Object.fromEntries(m)]),
-        ),
-        pending: Object.fromEntries(
-          [...r.pending].map(([f, m]) => [f, Object.fromEntries(m)]),
-        ),
-      };
-    }
-    return JSON.stringify({
-      format: MANIFEST_FORMAT,
-      version: MANIFEST_VERSION,
-      roots,
-    });
-  }
-
-  static parse(text: string): LinkRecord {
-    const record = new LinkRecord();
-    const json = JSON.parse(text);
-    if (
-      !isObject(json) || json.format !== MANIFEST_FORMAT ||
-      json.version !== MANIFEST_VERSION || !isObject(json.roots)
-    ) {
-      throw new Error("not an album link record of this version");
-    }
-    for (const [key, raw] of Object.entries(json.roots)) {
-      if (!isObject(raw)) throw new Error(`root ${key} is not an object`);
-      const r = record.root(key);
-      for (const dir of arrayOf(raw.dirs, "dirs")) {
-        if (typeof dir === "string") r.dirs.add(dir);
-      }
-      for (const [folder, names] of Object.entries(objectOf(raw.links))) {
-        const m = new Map<string, LinkValue>();
-        for (const [name, value] of Object.entries(objectOf(names))) {
-          if (typeof value === "string") m.set(name, value);
-        }
-        if (m.size > 0) r.links.set(folder, m);
-      }
-      for (const [folder, names] of Object.entries(objectOf(raw.pending))) {
-        const m = new Map<string, LinkValue[]>();
-        for (const [name, values] of Object.entries(objectOf(names))) {
-          const list = arrayOf(values, "pending").filter((v) =>
-            typeof v === "string"
-          ) as string[];
-          if (list.length > 0) m.set(name, list);
-        }
-        if (m.size > 0) r.pending.set(folder, m);
-      }
-    }
-    return record;
-  }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function objectOf(v: unknown): Record<string, unknown> {
-  if (v === undefined) return {};
-  if (!isObject(v)) throw new Error("an object was expected");
-  return v;
-}
-
-function arrayOf(v: unknown, what: string): unknown[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new Error(`${what} is not a list`);
-  return v;
 }
 
 // ---- the wanted tree -------------------------------------------------------

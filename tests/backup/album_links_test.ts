@@ -8,10 +8,9 @@ import {
   ALBUM_LINKS_MANIFEST,
   type AlbumLinkOptions,
   type AlbumLinksResult,
-  denoLinkFs,
-  type LinkFs,
   reconcileAlbumLinks,
 } from "../../src/backup/album_links.ts";
+import { denoLinkFs, type LinkFs } from "../../src/backup/link_fs.ts";
 
 interface Fixture extends AsyncDisposable {
   root: string;
