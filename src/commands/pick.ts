@@ -129,8 +129,11 @@ class PickRun {
           { db: this.db, profile: this.profile, ctx: this.ctx },
         );
       }
-      await this.#delete(id);
+      // Done in the index before the session goes at Google: a run stopped
+      // in between leaves a session Google ends when it expires, never a
+      // record of an unfinished pick Google no longer knows.
       this.#sessions.setState(id, "done");
+      await this.#delete(id);
       return this.#report(
         id,
         resumed,

@@ -32,6 +32,8 @@ export interface RunOptions {
   permissions?: string[];
   /** Kill with this signal after `ms` milliseconds. */
   killAfter?: { ms: number; signal: Deno.Signal };
+  /** Sends `signal` when `promise` resolves (a moment the test server sees). */
+  killOn?: { promise: Promise<unknown>; signal: Deno.Signal };
   /** Resolves when stderr contains this text; then sends `signal`. */
   killWhen?: { text: string; signal: Deno.Signal };
   /** Called with all of stderr so far, each time more arrives. */
@@ -139,6 +141,13 @@ export async function runProgram(
       }
     }, ms);
   }
+  options.killOn?.promise.then(() => {
+    try {
+      child.kill(options.killOn!.signal);
+    } catch {
+      // Already finished.
+    }
+  });
   const dec = new TextDecoder();
   let stderr = "";
   let killed = false;

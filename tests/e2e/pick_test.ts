@@ -240,6 +240,34 @@ Deno.test("Ctrl-C after picking keeps the session; pick --resume finishes the do
   assertMatch(none.stderr, /nothing to resume/);
 });
 
+Deno.test("a pick stopped after Google deleted its session, before the answer, is done: --resume finds nothing to resume", async () => {
+  await using b = await pickerBackup((lib) => {
+    lib.generate(6, { start: "2019-01-01T00:00:00Z", stepSec: 86_400 });
+  });
+  await b.signIn([PICKER_SCOPE]);
+  b.google.picker.autoPick = { items: b.library.items };
+  const deleted = Promise.withResolvers<void>();
+  // The session is gone at Google; the answer never leaves.
+  b.google.picker.onDelete = (_id, signal) => {
+    deleted.resolve();
+    return new Promise((resolve) =>
+      signal.addEventListener("abort", () => resolve())
+    );
+  };
+  const r = await pick(b, [], {
+    killOn: { promise: deleted.promise, signal: "SIGKILL" },
+  });
+  assertEquals(r.code, 137, r.stderr);
+  const session = b.google.picker.latest()!;
+  assert(session.deleted, "the session was not deleted");
+  assertEquals(sessionRecord(b, session.id)?.state, "done");
+  await assertPickedOnDisk(b, b.library.items);
+  b.google.picker.onDelete = undefined;
+  const again = await pick(b, ["--resume"]);
+  assertEquals(again.code, 0, again.stderr);
+  assertMatch(again.stderr, /nothing to resume/);
+});
+
 Deno.test("Ctrl-C while waiting deletes the session", async () => {
   await using b = await pickerBackup(() => {});
   await b.signIn([PICKER_SCOPE]);

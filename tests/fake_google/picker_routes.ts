@@ -45,6 +45,7 @@ export function pickerRoutes(
       req: Request,
       url: URL,
       match: RegExpExecArray,
+      signal: AbortSignal,
     ) => Response | Promise<Response>,
   ): Route["handle"] =>
   async (req, ctx) => {
@@ -58,7 +59,7 @@ export function pickerRoutes(
       });
     }
     try {
-      return await body(req, ctx.url, ctx.match);
+      return await body(req, ctx.url, ctx.match, ctx.signal);
     } catch (e) {
       if (e instanceof HttpFailure) return e.toResponse();
       throw e;
@@ -116,11 +117,13 @@ export function pickerRoutes(
     method: "DELETE",
     pattern: new RegExp(`^${esc}/v1/sessions/([^/]+)$`),
     requestClass: "pickerDelete",
-    handle: guarded((_req, url, match) => {
+    handle: guarded(async (_req, url, match, signal) => {
       params(url, []);
-      if (!picker.delete(decodeURIComponent(match[1]))) {
+      const id = decodeURIComponent(match[1]);
+      if (!picker.delete(id)) {
         throw new HttpFailure(404, "Requested entity was not found.");
       }
+      await picker.onDelete?.(id, signal);
       return json({});
     }),
   };

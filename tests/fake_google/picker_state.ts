@@ -55,6 +55,11 @@ export class FakePicker {
   sessionLifetimeSec = 3600;
   /** Applied to every session created while it is set. */
   autoPick: AutoPick | undefined;
+  /**
+   * Called when a session is deleted, before the answer leaves (a test stops
+   * the client there); `signal` aborts when the client is gone.
+   */
+  onDelete: ((id: string, signal: AbortSignal) => Promise<void>) | undefined;
   /** When set, listings name baseUrls on this origin (a hostile server). */
   baseUrlOrigin: string | undefined;
 
