@@ -600,7 +600,11 @@ async function main(args: string[]): Promise<number> {
       code: 0,
       stderr: "",
     };
-    await Deno.remove(unzipDir, { recursive: true });
+    // unzip's files stay until the end: ext4 does not give the inodes of
+    // files deleted in the last minutes to new files, and looks at each of
+    // them again for every file it creates, so an import run right after
+    // 40,000 files were removed takes several times as long to create each
+    // of its own (a cost of the bench's order, not of either program).
     await settleDisk();
     const root = join(work, "root");
     // Run as the tasks and the binary run it (RUNTIME_FLAGS).
