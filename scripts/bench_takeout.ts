@@ -7,9 +7,10 @@
 // takeout` onto the same disk, and prints wall time and peak memory (VmHWM,
 // the process's peak resident set) against the targets: within 1.5x of
 // unzip's time, under 200 MB. --gb N makes a few large files (memory must
-// not grow with file sizes); --items N makes N items of a few KB (memory
-// must not grow with the number of items either). Everything it made is
-// removed at the end (--keep leaves it).
+// not grow with file sizes); --items N makes N items of a few KB, timed
+// per item against 0.5 ms, with unzip's time per item on the same parts
+// beside it (memory must not grow with the number of items either).
+// Everything it made is removed at the end (--keep leaves it).
 
 import zlib from "node:zlib";
 import { join, resolve } from "node:path";
@@ -26,6 +27,8 @@ const TIME_TARGET = 1.5;
 const PRESENT_TARGET = 2;
 /** Runs this script as the floor of the already-present figure. */
 const LIST_ONLY = "--list-only";
+/** Per item, for an export of many small items (--items). */
+const ITEM_TARGET_MS = 0.5;
 const MEMORY_TARGET_MB = 200;
 const MIB = 1 << 20;
 
@@ -526,10 +529,11 @@ function row(cells: string[], widths: number[]): string {
 
 /**
  * The figures against their targets. With `items` (an export of many small
- * files) the time is reported per item, not judged: the 1.5x target is for
- * a few GB of media, where the bytes dominate; with thousands of files of a
- * few KB, what dominates is the flush of each file to the disk before it is
- * recorded, which unzip does not do.
+ * files) the time is judged per item, against ITEM_TARGET_MS, with unzip's
+ * time per item on the same parts as the floor beside it: the 1.5x target
+ * is for a few GB of media, where the bytes dominate; with thousands of
+ * files of a few KB, the import also flushes each file to the disk before
+ * it is recorded and writes its XMP sidecar, which unzip does not.
  */
 export function resultTable(
   unzip: Measured,
@@ -537,7 +541,10 @@ export function resultTable(
   items?: number,
 ): { text: string; pass: boolean } {
   const ratio = takeout.seconds / unzip.seconds;
-  const timeOk = items !== undefined || ratio <= TIME_TARGET;
+  const perItem = (m: Measured) => (m.seconds * 1000 / (items ?? 1)).toFixed(2);
+  const timeOk = items !== undefined
+    ? takeout.seconds * 1000 / items <= ITEM_TARGET_MS
+    : ratio <= TIME_TARGET;
   const memOk = takeout.peakMb < MEMORY_TARGET_MB;
   const widths = [22, 12, 16, 24, 6];
   const lines = [
@@ -546,11 +553,16 @@ export function resultTable(
       "wall time",
       `${unzip.seconds.toFixed(1)} s`,
       `${takeout.seconds.toFixed(1)} s`,
-      items === undefined
-        ? `<= ${TIME_TARGET}x unzip (${ratio.toFixed(2)}x)`
-        : `report: ${(takeout.seconds * 1000 / items).toFixed(2)} ms/item`,
+      `<= ${TIME_TARGET}x unzip (${ratio.toFixed(2)}x)`,
       items !== undefined ? "-" : timeOk ? "pass" : "FAIL",
     ], widths),
+    ...(items === undefined ? [] : [row([
+      "time per item",
+      `${perItem(unzip)} ms`,
+      `${perItem(takeout)} ms`,
+      `<= ${ITEM_TARGET_MS} ms/item`,
+      timeOk ? "pass" : "FAIL",
+    ], widths)]),
     row([
       "peak memory (VmHWM)",
       `${unzip.peakMb.toFixed(0)} MB`,
@@ -744,7 +756,11 @@ async function main(args: string[]): Promise<number> {
       code: 0,
       stderr: "",
     };
-    await Deno.remove(unzipDir, { recursive: true });
+    // unzip's files stay until the end: ext4 does not give the inodes of
+    // files deleted in the last minutes to new files, and looks at each of
+    // them again for every file it creates, so an import run right after
+    // 40,000 files were removed takes several times as long to create each
+    // of its own (a cost of the bench's order, not of either program).
     await settleDisk();
     const root = join(work, "root");
     // Run as the tasks and the binary run it (RUNTIME_FLAGS).

@@ -15,23 +15,6 @@ export type EntryKind = "file" | "dir" | "symlink" | "hardlink" | "other";
 
 export type ArchiveFormat = "zip" | "tgz" | "tar" | "folder";
 
-/**
- * The most entries one part is read with: far more than a Takeout part
- * holds (a 50 GB part of small photos and their sidecars stays under it),
- * and the bound that keeps a crafted part of millions of tiny entries from
- * filling memory with its listing. Past it the rest of the part is not
- * read, and the part is named as a problem.
- */
-export const MAX_PART_ENTRIES = 100_000;
-
-/** The problem text for a part cut short by MAX_PART_ENTRIES. */
-export function tooManyEntries(part: string, firstRead: boolean): string {
-  return `${part} holds more than ${MAX_PART_ENTRIES} entries, more than a ` +
-    `Takeout part does: ${
-      firstRead ? "only the first ones were read" : "it is not read"
-    }. Check that this is a Takeout part.`;
-}
-
 /** One entry of one part, as listed. */
 export interface ArchiveEntry {
   /** The part (archive file or folder path, as given) holding the entry. */

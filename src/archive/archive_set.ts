@@ -22,6 +22,7 @@ import {
   MissingPartError,
 } from "./archive_errors.ts";
 import { entryKey, parentKey } from "./entry_path.ts";
+import { EntryBudget } from "./entry_budget.ts";
 import { readAt } from "./file_io.ts";
 import { PART_NAME } from "./part_names.ts";
 import { FolderReader } from "./folder_reader.ts";
@@ -85,10 +86,13 @@ export function missingParts(paths: readonly string[]): ArchiveError[] {
  * Throws UsageError for a path that does not exist or is none of these, and
  * an ArchiveError for a part too damaged to open or not readable.
  */
-export async function openArchive(path: string): Promise<ArchiveReader> {
+export async function openArchive(
+  path: string,
+  budget: EntryBudget = new EntryBudget(),
+): Promise<ArchiveReader> {
   const info = await statPart(path);
   try {
-    return await openReader(path, info);
+    return await openReader(path, info, budget);
   } catch (err) {
     // A part the user may not read (EACCES): the other parts still are.
     if (
@@ -110,14 +114,15 @@ export async function openArchive(path: string): Promise<ArchiveReader> {
 async function openReader(
   path: string,
   info: Deno.FileInfo,
+  budget: EntryBudget,
 ): Promise<ArchiveReader> {
   if (info.isDirectory) return await FolderReader.open(path);
   const lower = path.toLowerCase();
-  if (lower.endsWith(".zip")) return await ZipReader.open(path);
+  if (lower.endsWith(".zip")) return await ZipReader.open(path, budget);
   if (lower.endsWith(".tgz") || lower.endsWith(".tar.gz")) {
-    return await TarReader.open(path, true);
+    return await TarReader.open(path, true, budget);
   }
-  if (lower.endsWith(".tar")) return await TarReader.open(path, false);
+  if (lower.endsWith(".tar")) return await TarReader.open(path, false, budget);
   const file = await Deno.open(path, { read: true });
   let magic: Uint8Array;
   try {
@@ -125,9 +130,11 @@ async function openReader(
   } finally {
     file.close();
   }
-  if (magic[0] === 0x50 && magic[1] === 0x4b) return await ZipReader.open(path);
+  if (magic[0] === 0x50 && magic[1] === 0x4b) {
+    return await ZipReader.open(path, budget);
+  }
   if (magic[0] === 0x1f && magic[1] === 0x8b) {
-    return await TarReader.open(path, true);
+    return await TarReader.open(path, true, budget);
   }
   throw new UsageError(
     `${path} is not a Takeout part: expected a .zip, .tgz or .tar.gz file ` +
@@ -164,13 +171,18 @@ export class ArchiveSet {
    * archive throws UsageError; a part too damaged to open is left out and
    * named in `problems`.
    */
-  static async open(paths: readonly string[]): Promise<ArchiveSet> {
+  static async open(
+    paths: readonly string[],
+    budget: EntryBudget = new EntryBudget(),
+  ): Promise<ArchiveSet> {
     const parts: ArchiveReader[] = [];
     const problems: ArchiveError[] = missingParts(paths);
     try {
+      // One budget for every part: what the import lists is bounded, not
+      // what each part lists.
       for (const path of paths) {
         try {
-          parts.push(await openArchive(path));
+          parts.push(await openArchive(path, budget));
         } catch (err) {
           if (!(err instanceof ArchiveError)) throw err;
           problems.push(err);

@@ -14,10 +14,9 @@ import {
   type EntriesOptions,
   type ListedEntry,
   type ListOptions,
-  MAX_PART_ENTRIES,
   type PartListing,
-  tooManyEntries,
 } from "./archive.ts";
+import { EntryBudget } from "./entry_budget.ts";
 import {
   ArchiveError,
   CorruptArchiveError,
@@ -54,17 +53,31 @@ export class TarReader implements ArchiveReader {
   readonly part: string;
   readonly problems: readonly ArchiveError[] = [];
   readonly #walks = new Set<AsyncGenerator<WalkItem>>();
+  readonly #budget: EntryBudget;
+  /** Entries whose cost the budget holds (a second listing takes none). */
+  #counted = 0;
+  /** Where the budget cut the listing: later passes stop there too. */
+  #cut: number | undefined;
 
-  private constructor(part: string, format: "tgz" | "tar") {
+  private constructor(
+    part: string,
+    format: "tgz" | "tar",
+    budget: EntryBudget,
+  ) {
     this.part = part;
     this.format = format;
+    this.#budget = budget;
   }
 
   /**
    * Opens a tar part; `gzip` says whether it is compressed. Checks the gzip
    * signature; the rest shows only while reading.
    */
-  static async open(path: string, gzip: boolean): Promise<TarReader> {
+  static async open(
+    path: string,
+    gzip: boolean,
+    budget: EntryBudget = new EntryBudget(),
+  ): Promise<TarReader> {
     if (gzip) {
       const file = await Deno.open(path, { read: true });
       try {
@@ -80,14 +93,22 @@ export class TarReader implements ArchiveReader {
         file.close();
       }
     }
-    return new TarReader(path, gzip ? "tgz" : "tar");
+    return new TarReader(path, gzip ? "tgz" : "tar", budget);
   }
 
   async list(options: ListOptions = {}): Promise<PartListing> {
     const entries: ListedEntry[] = [];
     const problems: ArchiveError[] = [];
     const max = options.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
-    const walk = this.#walk(options.signal);
+    const walk = this.#walk(options.signal, (index, name) => {
+      if (index < this.#counted) return true;
+      if (this.#cut === undefined && this.#budget.take(name)) {
+        this.#counted = index + 1;
+        return true;
+      }
+      this.#cut ??= index;
+      return false;
+    });
     try {
       const add = options.visit ?? ((e: ListedEntry) => entries.push(e));
       for await (const { entry, body } of walk) {
@@ -198,8 +219,21 @@ export class TarReader implements ArchiveReader {
    * The walk over the part: yields each entry with its body, and when asked
    * for the next one, skips whatever of the body was not read.
    */
-  #walk(signal?: AbortSignal): AsyncGenerator<WalkItem> {
-    const walk = walkTar(this.part, this.format === "tgz", signal);
+  #walk(
+    signal?: AbortSignal,
+    admit: (index: number, name: string) => boolean = (index) =>
+      this.#cut === undefined || index < this.#cut,
+  ): AsyncGenerator<WalkItem> {
+    const walk = walkTar(
+      this.part,
+      this.format === "tgz",
+      signal,
+      (index, name) =>
+        admit(index, name) ? undefined : new UnsupportedArchiveError(
+          this.#budget.exceeded(this.part, true),
+          this.part,
+        ),
+    );
     this.#walks.add(walk);
     const walks = this.#walks;
     return (async function* () {
@@ -227,10 +261,15 @@ export async function* tarEntries(
   yield* reader.entries(options);
 }
 
+/**
+ * `refuse` says, for each entry before it is yielded, whether the walk
+ * stops there (with that error).
+ */
 async function* walkTar(
   part: string,
   gzip: boolean,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  refuse: (index: number, name: string) => ArchiveError | undefined,
 ): AsyncGenerator<WalkItem> {
   const file = await Deno.open(part, { read: true });
   let inflater: Inflater | undefined;
@@ -348,10 +387,10 @@ async function* walkTar(
       longName = longLink = undefined;
       pax = new Map();
 
-      if (index >= MAX_PART_ENTRIES) {
-        // A crafted part of millions of tiny entries would fill memory.
-        throw new UnsupportedArchiveError(tooManyEntries(part, true), part);
-      }
+      // A crafted part of millions of tiny entries would fill memory with
+      // the listing the plan keeps.
+      const refused = refuse(index, name);
+      if (refused !== undefined) throw refused;
       const kind = kindOf(header.type, name);
       const dataSize = hasData(header.type) ? paxSize ?? header.size : 0;
       const entry: ArchiveEntry = {

@@ -15,10 +15,9 @@ import {
   type EntriesOptions,
   type ListedEntry,
   type ListOptions,
-  MAX_PART_ENTRIES,
   type PartListing,
-  tooManyEntries,
 } from "./archive.ts";
+import { EntryBudget } from "./entry_budget.ts";
 import {
   ArchiveError,
   CorruptArchiveError,
@@ -100,7 +99,10 @@ export class ZipReader implements ArchiveReader {
    * all; a damaged but partly readable part opens, with `problems` saying
    * what is wrong.
    */
-  static async open(path: string): Promise<ZipReader> {
+  static async open(
+    path: string,
+    budget: EntryBudget = new EntryBudget(),
+  ): Promise<ZipReader> {
     const file = await Deno.open(path, { read: true });
     try {
       const size = (await file.stat()).size;
@@ -109,15 +111,21 @@ export class ZipReader implements ArchiveReader {
       const eocd = findEocd(await readAt(file, tailAt, size - tailAt), tailAt);
       if (eocd) {
         try {
-          const { directory, bias } = await readCentral(file, path, eocd);
+          const { directory, bias } = await readCentral(
+            file,
+            path,
+            eocd,
+            budget,
+          );
           return new ZipReader(path, directory, bias, true, []);
         } catch (err) {
           if (!(err instanceof CorruptArchiveError)) throw err;
           damage = err;
         }
       }
-      const scan = await scanLocalHeaders(file, size);
+      const scan = await scanLocalHeaders(file, size, budget);
       if (!scan.looksLikeZip) {
+        budget.give(scan.taken);
         throw damage ?? new CorruptArchiveError(
           `${path} is not a zip archive: it has neither an end of central ` +
             "directory record nor a local header at its start. Check that " +
@@ -127,7 +135,9 @@ export class ZipReader implements ArchiveReader {
       }
       const problem = damage
         ? new CorruptArchiveError(
-          `${damage.message} ${recovered(scan.records.length, scan.stop)}`,
+          `${damage.message} ${
+            recovered(scan.records.length, scan.stop, budget)
+          }`,
           path,
           scan.stop.kind === "cut" ? scan.stop.entry : undefined,
           { cause: damage },
@@ -135,7 +145,7 @@ export class ZipReader implements ArchiveReader {
         : new TruncatedArchiveError(
           `${path} is truncated: it has no end of central directory record ` +
             `(the file ends at byte ${size}). ` +
-            `${recovered(scan.records.length, scan.stop)} ` +
+            `${recovered(scan.records.length, scan.stop, budget)} ` +
             "Download this part again to get the rest.",
           path,
           scan.stop.kind === "cut" ? scan.stop.entry : undefined,
@@ -584,6 +594,26 @@ async function readCentral(
   file: Deno.FsFile,
   part: string,
   eocd: EndOfCentralDirectory,
+  budget: EntryBudget,
+): Promise<{ directory: ZipDirectory; bias: number }> {
+  let taken = 0;
+  try {
+    return await readCentralRecords(file, part, eocd, budget, (cost) => {
+      taken += cost;
+    });
+  } catch (err) {
+    // A directory not kept gives back what it took.
+    budget.give(taken);
+    throw err;
+  }
+}
+
+async function readCentralRecords(
+  file: Deno.FsFile,
+  part: string,
+  eocd: EndOfCentralDirectory,
+  budget: EntryBudget,
+  took: (cost: number) => void,
 ): Promise<{ directory: ZipDirectory; bias: number }> {
   const damaged = (why: string) =>
     new CorruptArchiveError(
@@ -667,11 +697,12 @@ async function readCentral(
     if (!await have(length)) {
       throw damaged(`the record at offset ${position} runs past its end`);
     }
-    if (records.length >= MAX_PART_ENTRIES) {
-      // A crafted directory of millions of entries would fill memory.
-      throw new UnsupportedArchiveError(tooManyEntries(part, false), part);
-    }
     readCentralRecord(block, blockView, at, record);
+    if (!budget.take(record.name)) {
+      // A crafted directory of millions of entries would fill memory.
+      throw new UnsupportedArchiveError(budget.exceeded(part, false), part);
+    }
+    took(EntryBudget.cost(record.name));
     records.pushCentral(record);
     at += length;
   }
@@ -684,7 +715,11 @@ async function readCentral(
   return { directory: records.seal(part), bias };
 }
 
-function recovered(count: number, stop: ScanStop): string {
+function recovered(
+  count: number,
+  stop: ScanStop,
+  budget: EntryBudget,
+): string {
   const found = `${count} complete ${
     count === 1 ? "entry was" : "entries were"
   } recovered by scanning its local headers`;
@@ -698,8 +733,9 @@ function recovered(count: number, stop: ScanStop): string {
     case "directory":
       return `${found}.`;
     case "limit":
-      return `${found}; it holds more than ${MAX_PART_ENTRIES} entries, ` +
-        "more than a Takeout part does, and the rest was not read.";
+      return `${found}; the rest was not read: ${
+        budget.exceeded("the part", true)
+      }`;
   }
 }
 

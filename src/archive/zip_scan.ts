@@ -25,7 +25,7 @@ import {
   view,
   type ZipRecord,
 } from "./zip_format.ts";
-import { MAX_PART_ENTRIES } from "./archive.ts";
+import { EntryBudget } from "./entry_budget.ts";
 
 /** Why the walk stopped. */
 export type ScanStop =
@@ -35,7 +35,7 @@ export type ScanStop =
   | { readonly kind: "garbage"; readonly at: number }
   /** A central directory or end record starts at `at`. */
   | { readonly kind: "directory"; readonly at: number }
-  /** MAX_PART_ENTRIES entries were found; the rest is not scanned. */
+  /** The import's entry budget is spent; the rest is not scanned. */
   | { readonly kind: "limit"; readonly at: number };
 
 export interface ScanResult {
@@ -43,6 +43,8 @@ export interface ScanResult {
   readonly stop: ScanStop;
   /** Whether the part starts with a local header at all. */
   readonly looksLikeZip: boolean;
+  /** What the records took of the budget. */
+  readonly taken: number;
 }
 
 const WINDOW = 1 << 20;
@@ -50,8 +52,10 @@ const WINDOW = 1 << 20;
 export async function scanLocalHeaders(
   file: Deno.FsFile,
   fileSize: number,
+  budget: EntryBudget = new EntryBudget(),
 ): Promise<ScanResult> {
   const records: ZipRecord[] = [];
+  let taken = 0;
   let at = 0;
   let stop: ScanStop;
   let looksLikeZip = false;
@@ -107,14 +111,15 @@ export async function scanLocalHeaders(
         break;
       }
     }
-    records.push(record);
-    at = next;
-    if (records.length >= MAX_PART_ENTRIES) {
+    if (!budget.take(record.name)) {
       stop = { kind: "limit", at };
       break;
     }
+    taken += EntryBudget.cost(record.name);
+    records.push(record);
+    at = next;
   }
-  return { records, stop, looksLikeZip };
+  return { records, stop, looksLikeZip, taken };
 }
 
 /**

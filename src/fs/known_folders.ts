@@ -86,7 +86,10 @@ export class KnownFolder implements TargetFolder {
    */
   async writable(name: string): Promise<string> {
     checkName(name, this.path);
-    return join((await this.ready()).path, name);
+    // A plain name in a real path: joined as is (join() normalizes,
+    // a cost per file that buys nothing here).
+    const folder = (await this.ready()).path;
+    return folder.endsWith(sep) ? folder + name : folder + sep + name;
   }
 
   /**

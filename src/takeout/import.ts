@@ -15,6 +15,8 @@ import type { IndexedItem } from "../db/rows.ts";
 import { DiskError, ExitCode, InterruptedError } from "../errors.ts";
 import { writeStreamAtomic } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
+import { UnsafePathError } from "../fs/fs_errors.ts";
+import { type KnownFolder, KnownFolders } from "../fs/known_folders.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { clampFileTime } from "../fs/times.ts";
 import { mediaFolder } from "../media/date_path.ts";
@@ -81,9 +83,11 @@ import {
 export const REPORT_FILE = "gphotos.takeout-report.json";
 
 /**
- * Staged files waiting for their flush before they are committed: enough
- * for the disk to work while the archive is read; file handles stay well
- * under the usual limit of 1024.
+ * Staged items committed together: their files flushed at once, renamed,
+ * then recorded in one transaction (see src/takeout/staged_write.ts). A
+ * batch of a few hundred small files is what the disk flushes fastest;
+ * the files stay open until then, an item's file and its XMP sidecar,
+ * well under the usual limit of 1024 handles.
  */
 const PENDING_MAX_ITEMS = 128;
 const PENDING_MAX_BYTES = 512 * 1024 * 1024;
@@ -438,11 +442,22 @@ export async function importParts(job: ImportJob): Promise<ImportOutcome> {
       progress?.(state);
     }
   };
+  // Between commits the index is only read: the reads share one
+  // transaction instead of taking and dropping the file's lock for each
+  // (eight system calls a query, six queries an item); each batch of
+  // writes still commits on its own.
+  db.beginBatch(1);
   try {
     await pass();
     if (deferred.size > 0) await pass(deferred);
     await importer.flush();
+    db.endBatch();
   } catch (err) {
+    try {
+      db.endBatch();
+    } catch {
+      // The error that stopped the import is the one to report.
+    }
     if (ctx.signal.aborted) {
       // What is fully written is kept and recorded: the next run has less
       // to do, and nothing half-done remains.
@@ -793,11 +808,14 @@ class Importer {
   readonly #hashes = new Map<string, string>();
   /** Placement of the items staged by this run, by RemoteId. */
   readonly #placed = new Map<string, { path: string; createDate: Date }>();
-  /** Folders of ROOT checked by resolveInside, by path under ROOT. */
-  readonly #folders = new Map<string, string>();
+  /** The folders of ROOT files are written into, each made and checked once. */
+  readonly #folders: KnownFolders;
+  /** Folders of stored items, resolved inside ROOT (looked at, never made). */
+  readonly #storedFolders = new Map<string, string>();
 
   constructor(deps: ImportDeps) {
     this.#deps = deps;
+    this.#folders = new KnownFolders(deps.options.root);
   }
 
   async importFile(file: PlannedFile, body: ReadableStream<Uint8Array>) {
@@ -862,7 +880,10 @@ class Importer {
         settle = placed.settle;
       }
       const rel = join(target.path, target.fileName);
-      const abs = await this.#inside(target.path, target.fileName);
+      const { path: abs, folder } = await this.#inside(
+        target.path,
+        target.fileName,
+      );
       const mtime = clampFileTime(
         record.createTime,
         this.#deps.profile.minTime,
@@ -874,6 +895,7 @@ class Importer {
         signal: ctx.signal,
         onChunk: (chunk) => hash.update(chunk),
         head,
+        folder,
       });
       const sha256 = hash.digest("hex");
       const twin = existing ? undefined : await this.#twinOf(sha256, media);
@@ -917,7 +939,7 @@ class Importer {
             await stageBytes(
               xmpSidecarPath(abs),
               new TextEncoder().encode(xmp),
-              { mtime },
+              { mtime, folder },
             ),
           );
         } catch (err) {
@@ -988,11 +1010,10 @@ class Importer {
         },
       });
       if (
-        this.#pending.length > PENDING_MAX_ITEMS ||
+        this.#pending.length >= PENDING_MAX_ITEMS ||
         this.#pendingBytes > PENDING_MAX_BYTES
       ) {
-        // The older half: its flushes have had the most time to finish.
-        await this.#commit(Math.ceil(this.#pending.length / 2));
+        await this.flush();
       }
     } catch (err) {
       await reader.cancel().catch(() => {});
@@ -1029,14 +1050,37 @@ class Importer {
   async #commit(count: number) {
     if (count === 0) return;
     const batch = this.#pending.slice(0, count);
-    await commitStaged(batch.flatMap((p) => p.staged));
-    this.#pending.splice(0, count);
-    this.#pendingBytes -= batch.reduce((n, p) => n + p.bytes, 0);
     const { db, ctx } = this.#deps;
     const recorded: Pending[] = [];
     const failed: Pending[] = [];
+    // A folder replaced by a link while its files were written: they are
+    // not kept (the others of the batch are).
+    const refused = new Set<Pending>();
+    for (;;) {
+      const left = batch.filter((p) => !refused.has(p));
+      try {
+        await commitStaged(left.flatMap((p) => p.staged));
+        break;
+      } catch (err) {
+        if (!(err instanceof UnsafePathError)) throw err;
+        const inFolder = left.filter((p) =>
+          p.staged.some((f) => f.folder?.path === err.path)
+        );
+        if (inFolder.length === 0) throw err;
+        for (const p of inFolder) {
+          refused.add(p);
+          await discardStaged(p.staged);
+          p.fail(err.message);
+          ctx.logger.error(err.message);
+        }
+      }
+    }
+    this.#pending.splice(0, count);
+    this.#pendingBytes -= batch.reduce((n, p) => n + p.bytes, 0);
+    for (const p of refused) failed.push(p);
     db.transaction(() => {
       for (const p of batch) {
+        if (refused.has(p)) continue;
         try {
           p.record();
           recorded.push(p);
@@ -1242,7 +1286,7 @@ class Importer {
 
   async #onDisk(item: IndexedItem): Promise<boolean> {
     try {
-      const abs = await this.#inside(item.path, item.fileName);
+      const abs = await this.#storedPath(item.path, item.fileName);
       // Synchronous: a stat is a few microseconds, an async op's round
       // trip several times that, once per item of a present export.
       return Deno.statSync(abs).isFile;
@@ -1468,13 +1512,18 @@ class Importer {
   }
 
   /**
-   * The absolute path of ROOT/<folder>/<fileName>. The folder is checked
-   * once (resolveInside follows every link on its way, and for a file not
-   * yet there each step fails with an error object: costly per item); the
-   * name is a single segment, and files are written beside it and renamed
-   * onto it, which never follows a link standing at that name.
+   * Where to create ROOT/<folder>/<fileName>, and its folder: made and
+   * confined once per run (src/fs/known_folders.ts), its identity checked
+   * again before each file is created in it and before files are renamed
+   * into it.
    */
-  async #inside(folder: string, fileName: string): Promise<string> {
+  /**
+   * The absolute path of a stored item, ROOT/<folder>/<fileName>, to look
+   * at. The folder is resolved once (resolveInside follows every link on
+   * its way, and for a folder not there each step fails with an error
+   * object: costly per item of a present export) and never made.
+   */
+  async #storedPath(folder: string, fileName: string): Promise<string> {
     const { root } = this.#deps.options;
     if (
       fileName === "" || fileName === "." || fileName === ".." ||
@@ -1482,12 +1531,20 @@ class Importer {
     ) {
       return await resolveInside(root, join(folder, fileName));
     }
-    let abs = this.#folders.get(folder);
+    let abs = this.#storedFolders.get(folder);
     if (abs === undefined) {
       abs = await resolveInside(root, folder);
-      this.#folders.set(folder, abs);
+      this.#storedFolders.set(folder, abs);
     }
     return join(abs, fileName);
+  }
+
+  async #inside(
+    folder: string,
+    fileName: string,
+  ): Promise<{ path: string; folder: KnownFolder }> {
+    const known = await this.#folders.folder(folder);
+    return { path: await known.writable(fileName), folder: known };
   }
 }
 

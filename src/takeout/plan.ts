@@ -562,8 +562,23 @@ export class TakeoutPlan {
     return this.#itemOfRow[row];
   }
 
+  /**
+   * The last key looked up, and its item: an import asks for the same key
+   * several times in a row as it handles one file.
+   */
+  #lastKey: string | undefined;
+  #lastItem = -1;
+
   /** The item of a key, -1 when no file has that key. */
   itemOfKey(key: string): number {
+    if (key === this.#lastKey) return this.#lastItem;
+    const item = this.#searchKey(key);
+    this.#lastKey = key;
+    this.#lastItem = item;
+    return item;
+  }
+
+  #searchKey(key: string): number {
     const { key: keys, texts } = this.#rows;
     const wanted = utf8(key);
     let lo = 0;

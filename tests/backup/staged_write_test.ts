@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
-import { SizeMismatchError } from "../../src/fs/fs_errors.ts";
+import { SizeMismatchError, UnsafePathError } from "../../src/fs/fs_errors.ts";
+import { KnownFolders } from "../../src/fs/known_folders.ts";
 import {
   commitStaged,
   discardStaged,
@@ -96,5 +97,63 @@ Deno.test("discarded staged files are removed; small files stage like entries", 
     await commitStaged([xmp]);
     assertEquals(await names(dir), ["IMG_1.jpg.xmp"]);
     assertEquals(await Deno.readTextFile(join(dir, "IMG_1.jpg.xmp")), "<x/>");
+  });
+});
+
+Deno.test("files staged in a known folder stay temporary until the batch is committed, then are there under their names", async () => {
+  await withTempDir(async (dir) => {
+    const folders = new KnownFolders(dir);
+    const folder = await folders.folder("photos/2020/01");
+    const staged = [];
+    for (const name of ["IMG_1.jpg", "IMG_2.jpg", "IMG_2.jpg.xmp"]) {
+      staged.push(
+        await stageEntry(
+          await folder.writable(name),
+          readerOf(new TextEncoder().encode(name)),
+          { folder },
+        ),
+      );
+    }
+    const month = join(dir, "photos/2020/01");
+    assert((await names(month)).every((n) => n.endsWith(".part")));
+    await commitStaged(staged);
+    assertEquals(await names(month), [
+      "IMG_1.jpg",
+      "IMG_2.jpg",
+      "IMG_2.jpg.xmp",
+    ]);
+    assertEquals(
+      await Deno.readTextFile(join(month, "IMG_2.jpg")),
+      "IMG_2.jpg",
+    );
+    assert(folder.names.has("IMG_2.jpg.xmp"));
+  });
+});
+
+Deno.test("a batch whose folder was replaced by a link is refused before any file is renamed", async () => {
+  await withTempDir(async (dir) => {
+    const root = join(dir, "root");
+    const outside = join(dir, "outside");
+    await Deno.mkdir(join(outside, "01"), { recursive: true });
+    await Deno.mkdir(root);
+    const folders = new KnownFolders(root);
+    const folder = await folders.folder("photos/2020/01");
+    const staged = await stageEntry(
+      await folder.writable("IMG_1.jpg"),
+      readerOf(new Uint8Array([1, 2, 3])),
+      { folder },
+    );
+    // Swapped between the staging and the commit of the batch.
+    await Deno.rename(join(root, "photos/2020"), join(root, "moved"));
+    await Deno.symlink(outside, join(root, "photos/2020"));
+    await assertRejects(() => commitStaged([staged]), UnsafePathError);
+    assertEquals(await names(join(outside, "01")), []);
+    assertEquals(
+      (await names(join(root, "moved/01"))).filter((n) => n === "IMG_1.jpg"),
+      [],
+    );
+    // The temp file left in the moved folder is the next run's sweep's.
+    await discardStaged([staged]);
+    assertEquals(await names(join(outside, "01")), []);
   });
 });
