@@ -1,7 +1,7 @@
 // `gphotos-sync status ROOT`: what the index holds, for people and (with
 // --json) for monitoring.
 
-import { formatBytes } from "../text/format.ts";
+import { count, formatBytes } from "../text/format.ts";
 import type { CommandResult } from "./result.ts";
 import { join } from "node:path";
 import type { StatusOptions } from "../options.ts";
@@ -138,12 +138,12 @@ function formatStatus(r: StatusReport): string[] {
   const t = r.takeout;
   if (t.sets.length > 0) {
     lines.push(
-      `Takeout:     ${t.sets.length} exports seen, ${
+      `Takeout:     ${count(t.sets.length, "export")} seen, ${
         t.sets.filter((s) => s.complete).length
       } imported whole; last import ${t.lastImport ?? "never"}`,
     );
     for (const s of t.sets) {
-      const parts = [`${s.imported} parts imported`];
+      const parts = [`${count(s.imported, "part")} imported`];
       if (s.complete) parts.push("complete");
       else if (s.wholeAt !== null) {
         parts.push(

@@ -26,7 +26,7 @@ import { type ArrivedPart, scanInbox } from "./inbox.ts";
 import { parsePartName } from "../archive/part_names.ts";
 import { withBackup } from "../backup/session.ts";
 import type { RunContext } from "../backup/context.ts";
-import { formatBytes } from "../text/format.ts";
+import { count, formatBytes } from "../text/format.ts";
 import { importParts, writeReport } from "./import.ts";
 
 /** A part left for a later run, and why. */
@@ -219,12 +219,15 @@ async function pickUp(
     },
     { items: 0, present: 0, bytes: 0 },
   );
-  const summary =
-    `gphotos-sync takeout --from ${dir}: ${imported} parts of ${results.length} exports imported (${counts.items} items, ${
-      formatBytes(counts.bytes)
-    }; ${counts.present} already present), ${waiting.length} parts waiting, ${deleted.length} deleted, in ${
-      seconds.toFixed(1)
-    } s.${reportPath ? ` Report: ${reportPath}` : ""}`;
+  const summary = `gphotos-sync takeout --from ${dir}: ${
+    count(imported, "part")
+  } of ${count(results.length, "export")} imported (${counts.items} items, ${
+    formatBytes(counts.bytes)
+  }; ${counts.present} already present), ${
+    count(waiting.length, "part")
+  } waiting, ${deleted.length} deleted, in ${seconds.toFixed(1)} s.${
+    reportPath ? ` Report: ${reportPath}` : ""
+  }`;
   ctx.tell(summary);
   if (options.json) {
     ctx.result({

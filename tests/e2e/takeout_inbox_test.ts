@@ -365,12 +365,12 @@ Deno.test("a part still arriving is said once, again only when why it waits chan
     assertMatch(
       text.stdout,
       new RegExp(
-        `Takeout: +1 exports seen, 0 imported whole; last import \\d{4}-`,
+        `Takeout: +1 export seen, 0 imported whole; last import \\d{4}-`,
       ),
     );
     assertMatch(
       text.stdout,
-      new RegExp(`takeout-${STAMP_A} +1 parts imported`),
+      new RegExp(`takeout-${STAMP_A} +1 part imported`),
     );
     assertMatch(text.stdout, new RegExp(`waiting: ${a[1].name}: changed`));
     const json = jsonOf(
@@ -732,7 +732,7 @@ Deno.test("--delete-imported keeps an export whose parts so far have no gap (001
     const text = await runInProcess(["status", root], ahead(3600_000));
     assertMatch(
       text.stdout,
-      /1 parts imported, none missing; whole if no other part comes by \d{4}-/,
+      /1 part imported, none missing; whole if no other part comes by \d{4}-/,
     );
     await inbox.deliver(a[1]);
     assertEquals(await run(20), [], "a new part: the day starts again");
