@@ -1407,6 +1407,13 @@ class Importer {
       if (info.isFile && info.size === file.entry.size) return false;
       return db.itemByPath(path!, name) === undefined;
     };
+    const targetAt = (duplicateNo: number): Target => ({
+      remoteId: record.remoteId,
+      path: path!,
+      origFileName,
+      duplicateNo,
+      fileName: localFileName(origFileName, duplicateNo, profile),
+    });
     // Items of this export that share the name and month are numbered in
     // the plan's order (a block of numbers kept for the whole run), the
     // others after them, as they come.
@@ -1430,13 +1437,7 @@ class Importer {
       const block = this.#blocks.get(key)!;
       duplicateNo = block.base + ranked.rank;
       return {
-        target: {
-          remoteId: record.remoteId,
-          path,
-          origFileName,
-          duplicateNo,
-          fileName: localFileName(origFileName, duplicateNo, profile),
-        },
+        target: targetAt(duplicateNo),
         // Not stored after all (identical bytes, a failure): the place is
         // free for the next copy of its size.
         release: ranked.free,
@@ -1447,13 +1448,7 @@ class Importer {
     while (foreign(duplicateNo)) duplicateNo++;
     this.#reserved.set(key, duplicateNo + 1);
     return {
-      target: {
-        remoteId: record.remoteId,
-        path,
-        origFileName,
-        duplicateNo,
-        fileName: localFileName(origFileName, duplicateNo, profile),
-      },
+      target: targetAt(duplicateNo),
       release: () => {
         if (this.#reserved.get(key) === duplicateNo + 1) {
           this.#reserved.set(key, duplicateNo);

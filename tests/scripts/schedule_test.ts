@@ -18,38 +18,44 @@ async function hasSystemdAnalyze(): Promise<boolean> {
   }
 }
 
+/**
+ * systemd-analyze verify on a unit pair as shipped (it checks that
+ * ExecStart exists: the programs it names point at a real executable);
+ * the service's text.
+ */
+async function verifyUnits(name: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const service =
+      (await Deno.readTextFile(`${SCRIPTS}systemd/${name}.service`))
+        .replace("/usr/local/bin/gphotos-sync", Deno.execPath())
+        .replace("/usr/bin/rclone", Deno.execPath());
+    await Deno.writeTextFile(`${dir}/${name}.service`, service);
+    await Deno.copyFile(
+      `${SCRIPTS}systemd/${name}.timer`,
+      `${dir}/${name}.timer`,
+    );
+    const out = await new Deno.Command("systemd-analyze", {
+      args: ["verify", `${dir}/${name}.service`, `${dir}/${name}.timer`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, text);
+    assertEquals(text.trim(), "", text);
+    return service;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "the systemd service and timer pass systemd-analyze verify",
   ignore: !(await hasSystemdAnalyze()),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
-      // verify checks that ExecStart exists: point it at a real executable.
-      const service =
-        (await Deno.readTextFile(`${SCRIPTS}systemd/gphotos-sync.service`))
-          .replace("/usr/local/bin/gphotos-sync", Deno.execPath());
-      await Deno.writeTextFile(`${dir}/gphotos-sync.service`, service);
-      await Deno.copyFile(
-        `${SCRIPTS}systemd/gphotos-sync.timer`,
-        `${dir}/gphotos-sync.timer`,
-      );
-      const out = await new Deno.Command("systemd-analyze", {
-        args: [
-          "verify",
-          `${dir}/gphotos-sync.service`,
-          `${dir}/gphotos-sync.timer`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stderr);
-      assertEquals(out.code, 0, text);
-      assertEquals(text.trim(), "", text);
-      assertMatch(service, /--quiet/);
-      assertMatch(service, /^UMask=0077$/m);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    const service = await verifyUnits("gphotos-sync");
+    assertMatch(service, /--quiet/);
+    assertMatch(service, /^UMask=0077$/m);
   },
 });
 
@@ -58,38 +64,12 @@ Deno.test({
     "the systemd service and timer of the Takeout pick-up pass systemd-analyze verify",
   ignore: !(await hasSystemdAnalyze()),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
-      const service = (await Deno.readTextFile(
-        `${SCRIPTS}systemd/gphotos-takeout.service`,
-      ))
-        .replace("/usr/local/bin/gphotos-sync", Deno.execPath())
-        .replace("/usr/bin/rclone", Deno.execPath());
-      await Deno.writeTextFile(`${dir}/gphotos-takeout.service`, service);
-      await Deno.copyFile(
-        `${SCRIPTS}systemd/gphotos-takeout.timer`,
-        `${dir}/gphotos-takeout.timer`,
-      );
-      const out = await new Deno.Command("systemd-analyze", {
-        args: [
-          "verify",
-          `${dir}/gphotos-takeout.service`,
-          `${dir}/gphotos-takeout.timer`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stderr);
-      assertEquals(out.code, 0, text);
-      assertEquals(text.trim(), "", text);
-      assertMatch(service, /^UMask=0077$/m);
-      assertMatch(
-        service,
-        /^ReadWritePaths=\/srv\/photos \/srv\/takeout-inbox /m,
-      );
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    const service = await verifyUnits("gphotos-takeout");
+    assertMatch(service, /^UMask=0077$/m);
+    assertMatch(
+      service,
+      /^ReadWritePaths=\/srv\/photos \/srv\/takeout-inbox /m,
+    );
   },
 });
 
