@@ -13,6 +13,14 @@ export const ExitCode = {
 } as const;
 export type ExitCode = typeof ExitCode[keyof typeof ExitCode];
 
+/**
+ * The exit code of a run that ended: some items or entries failed (3) or
+ * none (0). Every other exit is an error on the way, with its own code.
+ */
+export function endedCode(failed: number): ExitCode {
+  return failed > 0 ? ExitCode.partial : ExitCode.ok;
+}
+
 /** Base class: every error the program expects to meet is one of these. */
 export class GphotosError extends Error {
   readonly exitCode: ExitCode;

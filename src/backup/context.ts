@@ -1,6 +1,7 @@
 // What every command's core receives besides its options: the side effects,
 // injected so tests can run the core against the test server and a fake clock.
 
+import type { ExitCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 export interface RunContext {
@@ -26,4 +27,26 @@ export interface RunContext {
    * run ends, with its exitCode and `message` (default: the last line told).
    */
   result: (fields: object, message?: string) => void;
+}
+
+/**
+ * What a command's run comes to, in one shape for every command;
+ * src/commands/result.ts says it and turns it into the exit code.
+ */
+export interface CommandResult {
+  /** Items the run could not back up (exit 3 when there are any). */
+  failed: number;
+  /**
+   * Lines on stdout without --json (a table, a dry run's list), written as
+   * they are read.
+   */
+  lines?: Iterable<string>;
+  /** The run's last line for the person, on stderr. */
+  summary?: string;
+  /** Lines for the person after the summary (the problems met). */
+  notes?: readonly string[];
+  /** --json's message when it is not the summary. */
+  message?: string;
+  /** --json: the fields of the last object, given the run's exit code. */
+  report?: (code: ExitCode) => object;
 }

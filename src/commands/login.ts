@@ -2,7 +2,7 @@
 // else (on a machine with a browser, before the first scheduled run).
 
 import type { LoginOptions } from "../options.ts";
-import type { CommandResult } from "./result.ts";
+import type { CommandResult } from "../backup/context.ts";
 import type { RunContext } from "../backup/context.ts";
 import { tokenFilePath } from "../google/token_store.ts";
 import { openGoogleSession } from "./google_session.ts";

@@ -36,6 +36,7 @@ function isDir(path: string): boolean {
   }
 }
 
+/** Runs the command; says what it came to; its exit code. */
 export async function runCommand(
   options: Options,
   ctx: RunContext,
@@ -54,12 +55,8 @@ export async function runCommand(
       return finish(await runLogin(options, ctx), options.json, ctx);
     }
     case "takeout": {
-      if (options.from !== undefined) {
-        const { runTakeoutInbox } = await import("../takeout/inbox_import.ts");
-        return await runTakeoutInbox(options, ctx);
-      }
-      const { runTakeout } = await import("../takeout/import.ts");
-      return await runTakeout(options, ctx);
+      const { runTakeout } = await import("./takeout.ts");
+      return finish(await runTakeout(options, ctx), options.json, ctx);
     }
     case "pick": {
       const { runPick } = await import("./pick.ts");

@@ -17,7 +17,7 @@ import {
   PickerSessions,
 } from "../db/picker_sessions.ts";
 import { ExitCode, GphotosError, InterruptedError } from "../errors.ts";
-import type { CommandResult } from "./result.ts";
+import type { CommandResult } from "../backup/context.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import {
   DEFAULT_PICKER_API,

@@ -2,7 +2,7 @@
 // --json) for monitoring.
 
 import { count, formatBytes } from "../text/format.ts";
-import type { CommandResult } from "./result.ts";
+import type { CommandResult } from "../backup/context.ts";
 import { join } from "node:path";
 import type { StatusOptions } from "../options.ts";
 import { ExitCode, GphotosError } from "../errors.ts";

@@ -3,7 +3,7 @@
 
 import type { SyncOptions } from "../options.ts";
 import type { ExitCode } from "../errors.ts";
-import type { CommandResult } from "./result.ts";
+import type { CommandResult } from "../backup/context.ts";
 import type { BadIds } from "../backup/bad_ids.ts";
 import { type Backup, withBackup } from "../backup/session.ts";
 import type { RunContext } from "../backup/context.ts";

@@ -12,7 +12,7 @@ import { basename, join } from "node:path";
 import type { TakeoutOptions } from "../options.ts";
 import type { LocalData } from "../db/local_data.ts";
 import type { IndexedItem } from "../db/rows.ts";
-import { DiskError, ExitCode, InterruptedError } from "../errors.ts";
+import { DiskError, endedCode, ExitCode, InterruptedError } from "../errors.ts";
 import { writeStreamAtomic } from "../fs/atomic_write.ts";
 import { resolveInside } from "../fs/confine.ts";
 import { UnsafePathError } from "../fs/fs_errors.ts";
@@ -34,10 +34,9 @@ import {
   earlierItems,
   forgetStaleKeys,
   planSet,
-  setOfParts,
   type SetPlan,
 } from "./set.ts";
-import { ArchiveSet } from "../archive/archive_set.ts";
+import type { ArchiveSet } from "../archive/archive_set.ts";
 import type { BestDate } from "./best_date.ts";
 import {
   commitStaged,
@@ -58,8 +57,7 @@ import {
   xmpFor,
 } from "./item.ts";
 import { reconcileAlbumLinks } from "../backup/album_links.ts";
-import { withBackup } from "../backup/session.ts";
-import type { RunContext } from "../backup/context.ts";
+import type { CommandResult, RunContext } from "../backup/context.ts";
 import { formatBytes } from "../text/format.ts";
 import { findSameUpload } from "../backup/placement.ts";
 import { recordAlbums, resolveReferences } from "./albums.ts";
@@ -195,47 +193,8 @@ interface ImportState {
   flags: Uint8Array;
 }
 
-export async function runTakeout(
-  options: TakeoutOptions,
-  ctx: RunContext,
-): Promise<number> {
-  const setName = setOfParts(options.archives);
-  // The parts of one export are ranked by their number, as given or not.
-  const paths = setName === undefined
-    ? options.archives
-    : [...options.archives].sort((a, b) => partNumber(a) - partNumber(b));
-  const set = await ArchiveSet.open(paths);
-  try {
-    if (options.dryRun) return await dryRun(options, set, ctx);
-    // The lock, the temp sweep, the filesystem probe and the index, as
-    // sync and pick have them.
-    return await withBackup<number>(
-      options,
-      ctx,
-      { busy: ExitCode.ok },
-      async ({ db, profile }) => {
-        const imported = await importParts({
-          options,
-          set,
-          setName,
-          db,
-          profile,
-          ctx,
-        });
-        const reportPath = await writeReport(options.root, imported.report);
-        const summary = `${imported.summary} Report: ${reportPath}`;
-        ctx.tell(summary);
-        for (const p of imported.problems) ctx.tell(p);
-        if (options.json) ctx.result(imported.report, summary);
-        return imported.code;
-      },
-    );
-  } finally {
-    await set.close();
-  }
-}
-
-function partNumber(path: string): number {
+/** A part's number in its export (takeout-<time>-NNN), 0 when it has none. */
+export function partNumber(path: string): number {
   return parsePartName(basename(path))?.number ?? 0;
 }
 
@@ -281,6 +240,8 @@ export interface ImportJob {
 
 export interface ImportOutcome {
   code: number;
+  /** Problems met, entries refused and items failed (exit 3 when any). */
+  failed: number;
   report: Record<string, unknown>;
   /** The summary line (without the report's path). */
   summary: string;
@@ -338,6 +299,7 @@ export async function importParts(job: ImportJob): Promise<ImportOutcome> {
     if (cut.length > 0) {
       return {
         code: ExitCode.ok,
+        failed: 0,
         report: {},
         summary: "",
         problems: [],
@@ -574,10 +536,10 @@ export async function importParts(job: ImportJob): Promise<ImportOutcome> {
   }${c.refused} entries refused, ${c.failed} failed, ${c.albums} albums, in ${
     seconds.toFixed(1)
   } s.`;
+  const failures = state.problems.length + c.refused + c.failed;
   return {
-    code: state.problems.length > 0 || c.refused > 0 || c.failed > 0
-      ? ExitCode.partial
-      : ExitCode.ok,
+    code: endedCode(failures),
+    failed: failures,
     report,
     summary,
     problems: state.problems.map((p) => p.message),
@@ -1611,11 +1573,11 @@ function entryReport(
 }
 
 /** --dry-run: the plan on stdout; nothing is written. */
-async function dryRun(
+export async function dryRun(
   options: TakeoutOptions,
   set: ArchiveSet,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   const { problems, plan } = await planSet({
     set,
     earlier: [],
@@ -1646,9 +1608,7 @@ async function dryRun(
   ).map((a) => a.album.title);
   const message =
     `Dry run: ${count} items would be imported (before checking the index), ${skipped} skipped, ${albums.length} albums, ${plan.refused.length} entries refused. Nothing was written.`;
-  const code = problems.length > 0 || plan.refused.length > 0
-    ? ExitCode.partial
-    : ExitCode.ok;
+  const failed = problems.length + plan.refused.length;
   function* targets() {
     for (let item = 0; item < plan.itemCount; item++) {
       const copies = plan.copies(item);
@@ -1665,42 +1625,47 @@ async function dryRun(
   if (options.json) {
     // The plan is a generator: main writes it an item per line as it is
     // worked out, so 100,000 items are not held again as text.
-    ctx.result({
-      dryRun: true,
-      items: count,
-      skipped,
-      albums,
-      refused: plan.refused,
-      problems: problems.map((p) => p.message),
-      plan: (function* () {
-        for (const { item, copies, f, date, folder } of targets()) {
-          yield {
-            key: plan.itemKey(item),
-            entry: f.entry.name,
-            part: f.entry.part,
-            target: `${folder}/${f.match.originalName}`,
-            sidecar: f.match.sidecar ?? null,
-            matchedBy: f.match.matchedBy,
-            date: date.date.toISOString(),
-            dateFrom: date.source,
-            copies: copies.length,
-          };
-        }
-      })(),
-    }, message);
-    return code;
+    return {
+      failed,
+      message,
+      report: () => ({
+        dryRun: true,
+        items: count,
+        skipped,
+        albums,
+        refused: plan.refused,
+        problems: problems.map((p) => p.message),
+        plan: (function* () {
+          for (const { item, copies, f, date, folder } of targets()) {
+            yield {
+              key: plan.itemKey(item),
+              entry: f.entry.name,
+              part: f.entry.part,
+              target: `${folder}/${f.match.originalName}`,
+              sidecar: f.match.sidecar ?? null,
+              matchedBy: f.match.matchedBy,
+              date: date.date.toISOString(),
+              dateFrom: date.source,
+              copies: copies.length,
+            };
+          }
+        })(),
+      }),
+    };
   }
-  for (const { f, date, folder } of targets()) {
-    const from = date.source === "sidecar"
-      ? "date from the sidecar"
-      : `no sidecar date: from the file's EXIF or video header if it has one, else ${date.source}`;
-    ctx.print(
-      `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, ${from})`,
-    );
-  }
-  for (const p of problems) ctx.tell(p.message);
-  ctx.print(message);
-  return code;
+  return {
+    failed,
+    lines: (function* () {
+      for (const { f, date, folder } of targets()) {
+        const from = date.source === "sidecar"
+          ? "date from the sidecar"
+          : `no sidecar date: from the file's EXIF or video header if it has one, else ${date.source}`;
+        yield `${folder}/${f.match.originalName} <- ${f.entry.name} (${f.match.matchedBy}, ${from})`;
+      }
+      yield message;
+    })(),
+    notes: problems.map((p) => p.message),
+  };
 }
 
 function emptyCounts(): TakeoutCounts {

@@ -25,7 +25,7 @@ import { describeError } from "../archive/archive_errors.ts";
 import { type ArrivedPart, scanInbox } from "./inbox.ts";
 import { parsePartName } from "../archive/part_names.ts";
 import { withBackup } from "../backup/session.ts";
-import type { RunContext } from "../backup/context.ts";
+import type { CommandResult, RunContext } from "../backup/context.ts";
 import { count, formatBytes } from "../text/format.ts";
 import { importParts, writeReport } from "./import.ts";
 
@@ -54,7 +54,7 @@ interface SetResult {
 export async function runTakeoutInbox(
   options: TakeoutOptions,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   const dir = options.from!;
   let info: Deno.FileInfo;
   try {
@@ -75,10 +75,10 @@ export async function runTakeoutInbox(
     );
   }
   if (options.dryRun) return await inboxDryRun(options, ctx);
-  return await withBackup<number>(
+  return await withBackup<CommandResult>(
     options,
     ctx,
-    { busy: ExitCode.ok },
+    { busy: { failed: 0 } },
     ({ db, profile }) => pickUp(options, db, profile, ctx),
   );
 }
@@ -88,7 +88,7 @@ async function pickUp(
   db: LocalData,
   profile: FsProfile,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   const started = ctx.now().getTime();
   const dir = options.from!;
   const records = new TakeoutParts(db);
@@ -136,7 +136,6 @@ async function pickUp(
   }
 
   const results: SetResult[] = [];
-  let code: number = ExitCode.ok;
   // Oldest export first: its time is in its name.
   for (const set of [...ready.keys()].sort()) {
     let parts = ready.get(set)!.sort((a, b) => a.number - b.number);
@@ -182,7 +181,6 @@ async function pickUp(
       });
       ctx.tell(`${set}: ${outcome.summary}`);
       for (const p of outcome.problems) ctx.tell(p);
-      if (outcome.code !== ExitCode.ok) code = outcome.code;
       break;
     }
   }
@@ -228,9 +226,11 @@ async function pickUp(
   } waiting, ${deleted.length} deleted, in ${seconds.toFixed(1)} s.${
     reportPath ? ` Report: ${reportPath}` : ""
   }`;
-  ctx.tell(summary);
-  if (options.json) {
-    ctx.result({
+  return {
+    // An export with a problem, an entry refused or an item failed.
+    failed: results.filter((r) => r.code !== ExitCode.ok).length,
+    summary,
+    report: () => ({
       from: dir,
       seconds,
       sets: results.map((r) => ({
@@ -242,9 +242,8 @@ async function pickUp(
       waiting,
       deleted,
       ...(reportPath ? { report: reportPath } : {}),
-    }, summary);
-  }
-  return code;
+    }),
+  };
 }
 
 /** Whether a part is the very file an earlier run read. */
@@ -344,7 +343,7 @@ async function deleteImported(
 async function inboxDryRun(
   options: TakeoutOptions,
   ctx: RunContext,
-): Promise<number> {
+): Promise<CommandResult> {
   const scan = await scanInbox(options.from!, {
     now: ctx.now(),
     settleMs: options.settleMinutes * 60_000,
@@ -361,17 +360,17 @@ async function inboxDryRun(
   } parts look whole, ${
     parts.filter((p) => p.waiting).length
   } are still arriving (parts an earlier run imported are skipped by the run itself). Nothing was written.`;
-  if (options.json) {
-    ctx.result({ dryRun: true, from: options.from, parts }, message);
-    return ExitCode.ok;
-  }
-  for (const p of parts) {
-    ctx.print(
-      `${basename(p.path)} (${p.set}, ${formatBytes(p.size)}): ${
-        p.waiting ? `waiting: ${p.waiting}` : "would be read"
-      }`,
-    );
-  }
-  ctx.print(message);
-  return ExitCode.ok;
+  return {
+    failed: 0,
+    lines: [
+      ...parts.map((p) =>
+        `${basename(p.path)} (${p.set}, ${formatBytes(p.size)}): ${
+          p.waiting ? `waiting: ${p.waiting}` : "would be read"
+        }`
+      ),
+      message,
+    ],
+    message,
+    report: () => ({ dryRun: true, from: options.from, parts }),
+  };
 }
