@@ -1,7 +1,8 @@
 // The program: argv -> main(args, deps) -> exit code. It runs in the
 // sandboxed worker (src/cli/sandbox.ts) under the least permissions the
-// command line needs; the supervisor (src/main.ts, the only Deno.exit)
-// loads it itself only to answer help, version and usage errors.
+// command line needs; the supervisor (src/main.ts, the only place the
+// process exits) loads it itself only to answer help, version and usage
+// errors.
 
 import type { Options } from "./options.ts";
 import { join } from "node:path";

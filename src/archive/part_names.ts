@@ -36,9 +36,9 @@ const EMBEDDED_PART =
 
 /**
  * The part a sync client or browser is still writing under another name,
- * if `name` is one: rclone's `NAME.partial` and `NAME.XXXXXX.partial`,
+ * if `name` is one: rclone's `NAME.partial` and `NAME.<random>.partial`,
  * Syncthing's `.syncthing.NAME.tmp`, `NAME.part` and `NAME.crdownload` of
- * browsers, `.~tmp~`, `NAME.!sync`, Nextcloud's `.NAME.~XXXX`, a dot file
+ * browsers, `.~tmp~`, `NAME.!sync`, Nextcloud's `.NAME.~<id>`, a dot file
  * of the name. Anything longer than a part's name that holds it.
  */
 export function temporaryPartName(
