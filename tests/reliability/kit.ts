@@ -233,6 +233,12 @@ export interface IndexState {
   /** PRAGMA integrity_check's answer ("ok" when sound). */
   integrity: string;
   rows: IndexRow[];
+  /**
+   * Items whose files are being moved (the ItemMoves journal a killed run
+   * left, which the next run finishes before anything else): where the
+   * file may be meanwhile, ROOT-relative.
+   */
+  moving: Map<string, string[]>;
 }
 
 /**
@@ -258,7 +264,9 @@ export async function readIndexState(dbFile: string): Promise<IndexState> {
       const tables = db.prepare(
         "SELECT COUNT(*) AS n FROM sqlite_schema WHERE type = 'table'",
       ).get() as { n: number };
-      if (Number(tables.n) === 0) return { integrity, rows: [] };
+      if (Number(tables.n) === 0) {
+        return { integrity, rows: [], moving: new Map() };
+      }
       const rows = (db.prepare(
         "SELECT RemoteId, Path, FileName, Downloaded FROM SyncFiles",
       ).all() as Record<string, unknown>[]).map((r) => ({
@@ -267,7 +275,25 @@ export async function readIndexState(dbFile: string): Promise<IndexState> {
         fileName: String(r.FileName),
         downloaded: Number(r.Downloaded) === 1,
       }));
-      return { integrity, rows };
+      const moving = new Map<string, string[]>();
+      const journal = db.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'ItemMoves'",
+      ).get();
+      if (journal !== undefined) {
+        for (
+          const r of db.prepare(
+            "SELECT RemoteId, FromPath, ViaPath, ToPath FROM ItemMoves",
+          ).all() as Record<string, unknown>[]
+        ) {
+          moving.set(
+            String(r.RemoteId),
+            [r.ToPath, r.ViaPath, r.FromPath].filter((p) => p !== null).map(
+              String,
+            ),
+          );
+        }
+      }
+      return { integrity, rows, moving };
     } finally {
       db.close();
     }
@@ -360,7 +386,7 @@ export async function checkBackup(o: CheckOptions): Promise<BackupProblems> {
     state = await readIndexState(dbFile);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      state = { integrity: "ok", rows: [] };
+      state = { integrity: "ok", rows: [], moving: new Map() };
     } else {
       return { problems: [`index unreadable: ${e}`], verified: 0 };
     }
@@ -373,7 +399,15 @@ export async function checkBackup(o: CheckOptions): Promise<BackupProblems> {
   let verified = 0;
   for (const row of state.rows) {
     if (!row.downloaded) continue;
-    const file = join(o.root, row.path, row.fileName);
+    let file = join(o.root, row.path, row.fileName);
+    // A file being moved is at one of the journal's places until the next
+    // run finishes the move.
+    for (const place of state.moving.get(row.remoteId) ?? []) {
+      if (await exists(join(o.root, place))) {
+        file = join(o.root, place);
+        break;
+      }
+    }
     const want = o.expectedSha(row.remoteId);
     try {
       const got = await sha256File(file);
@@ -400,6 +434,9 @@ export async function checkBackup(o: CheckOptions): Promise<BackupProblems> {
   if (o.finished) {
     for (const t of await tempFiles(o.root)) {
       problems.push(`temp file left: ${t}`);
+    }
+    for (const id of state.moving.keys()) {
+      problems.push(`item ${id}: a file move left unfinished by a whole run`);
     }
     const have = new Map(state.rows.map((r) => [r.remoteId, r]));
     for (const id of o.mustHave ?? []) {
@@ -460,4 +497,13 @@ export function hasStackTrace(text: string): boolean {
   return /^\s+at .+(:\d+:\d+\)?|\(native\))$/m.test(text) ||
     /\b(TypeError|RangeError|ReferenceError|SyntaxError): /.test(text) &&
       /^\s+at /m.test(text);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
