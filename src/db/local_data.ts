@@ -19,6 +19,7 @@ import {
   type StatementSync,
 } from "node:sqlite";
 import { DiskError, ExitCode, GphotosError } from "../errors.ts";
+import { diskErrorOr, SQLITE_CONSTRAINT, sqliteCode } from "./sqlite_errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { MediaSource, VideoStatus } from "../media/record.ts";
 import { formatIndexDate, parseIndexDate } from "./dates.ts";
@@ -113,35 +114,6 @@ export class IndexConflictError extends GphotosError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.failed, options);
   }
-}
-
-/** SQLite result codes (the low byte of node:sqlite's `errcode`). */
-const SQLITE_CONSTRAINT = 19;
-const DISK_CODES = new Set([
-  8, /* READONLY */
-  10, /* IOERR */
-  13, /* FULL */
-  14, /* CANTOPEN */
-]);
-
-/**
- * SQLite's primary messages for the disk codes: node:sqlite leaves
- * `errcode` off the errors of exec() (a COMMIT on a full disk, say).
- */
-const DISK_MESSAGES: [string, number][] = [
-  ["attempt to write a readonly database", 8],
-  ["disk I/O error", 10],
-  ["database or disk is full", 13],
-  ["unable to open database file", 14],
-];
-
-function sqliteCode(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { errcode?: unknown }).errcode;
-  if (typeof code === "number") return code & 0xff;
-  const message = (error as { message?: unknown }).message;
-  if (typeof message !== "string") return undefined;
-  return DISK_MESSAGES.find(([text]) => message.startsWith(text))?.[1];
 }
 
 function isAscii(s: string): boolean {
@@ -1110,13 +1082,7 @@ export class LocalData implements Disposable {
 
   /** Disk trouble (full, read-only, I/O) becomes a DiskError; the rest passes. */
   #diskOr(error: unknown, what: "open" | "write"): unknown {
-    const code = sqliteCode(error);
-    if (code === undefined || !DISK_CODES.has(code)) return error;
-    return new DiskError(
-      `Cannot ${what} the index ${this.file}: ${messageOf(error)}. Check the ` +
-        `free space and permissions of its folder.`,
-      { cause: error },
-    );
+    return diskErrorOr(error, `${what} the index ${this.file}`);
   }
 }
 

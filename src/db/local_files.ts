@@ -18,7 +18,7 @@
 // LocalData.transaction().
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { DiskError } from "../errors.ts";
+import { diskErrorOr } from "./sqlite_errors.ts";
 import { formatIndexDate } from "./dates.ts";
 import { integer, text } from "./rows.ts";
 
@@ -77,9 +77,6 @@ const TAKEN_TABLE = "temp.CompareTakenIds";
  */
 const takeMatched = `INSERT OR IGNORE INTO ${TAKEN_TABLE} (RemoteId)
   SELECT RemoteId FROM LocalFiles WHERE RemoteId IS NOT NULL`;
-
-/** SQLite result codes (low byte) that mean the disk, not the data. */
-const DISK_CODES = new Set([8, 10, 13, 14]);
 
 export class LocalFilesTable {
   readonly #db: DatabaseSync;
@@ -323,16 +320,7 @@ export class LocalFilesTable {
     try {
       write();
     } catch (error) {
-      const code = (error as { errcode?: unknown } | null)?.errcode;
-      if (typeof code === "number" && DISK_CODES.has(code & 0xff)) {
-        throw new DiskError(
-          `Cannot write the comparison scan to the index: ${
-            error instanceof Error ? error.message : error
-          }. Check the free space and permissions of the index folder.`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw diskErrorOr(error, "write the comparison scan to the index");
     }
   }
 }

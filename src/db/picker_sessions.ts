@@ -6,10 +6,10 @@
 // LocalData.transaction() when they batch them.
 
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import { DiskError } from "../errors.ts";
 import { formatIndexDate, parseIndexDate } from "./dates.ts";
 import type { LocalData } from "./local_data.ts";
 import { integer, type Row, text } from "./rows.ts";
+import { diskErrorOr } from "./sqlite_errors.ts";
 
 /**
  * waiting: created, the user may still be picking. picked: the user is done
@@ -129,17 +129,10 @@ export class PickerSessions {
     try {
       this.#db.prepare(sql).run(...params);
     } catch (error) {
-      const code = (error as { errcode?: unknown }).errcode;
-      // SQLITE_FULL, IOERR, READONLY, CANTOPEN: the disk, not the program.
-      if (typeof code === "number" && [8, 10, 13, 14].includes(code & 0xff)) {
-        throw new DiskError(
-          `Cannot write the picker session to the index ${this.#data.file}: ${
-            (error as Error).message
-          }. Check the free space and permissions of its folder.`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw diskErrorOr(
+        error,
+        `write the picker session to the index ${this.#data.file}`,
+      );
     }
   }
 }

@@ -11,10 +11,10 @@
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { DiskError } from "../errors.ts";
 import { formatIndexDate, parseIndexDate } from "./dates.ts";
 import type { LocalData } from "./local_data.ts";
 import { integer, type Row, text } from "./rows.ts";
+import { diskErrorOr } from "./sqlite_errors.ts";
 
 /**
  * imported: read whole and recorded. damaged: read, but some entries could
@@ -296,17 +296,10 @@ export class TakeoutParts {
     try {
       this.#stmt(sql).run(...params);
     } catch (error) {
-      const code = (error as { errcode?: unknown }).errcode;
-      // SQLITE_FULL, IOERR, READONLY, CANTOPEN: the disk, not the program.
-      if (typeof code === "number" && [8, 10, 13, 14].includes(code & 0xff)) {
-        throw new DiskError(
-          `Cannot record the Takeout part in the index ${this.#data.file}: ${
-            (error as Error).message
-          }. Check the free space and permissions of its folder.`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw diskErrorOr(
+        error,
+        `record the Takeout part in the index ${this.#data.file}`,
+      );
     }
   }
 }
