@@ -3,22 +3,7 @@ import { join } from "node:path";
 import { resolveInside } from "../../src/fs/confine.ts";
 import { UnsafePathError } from "../../src/fs/fs_errors.ts";
 import { DiskError } from "../../src/errors.ts";
-
-/** A temp dir holding ROOT and, next to it, a folder outside ROOT. */
-async function withRoot(
-  fn: (root: string, outside: string) => Promise<void>,
-) {
-  const dir = await Deno.makeTempDir();
-  const root = join(dir, "root");
-  const outside = join(dir, "outside");
-  await Deno.mkdir(root);
-  await Deno.mkdir(outside);
-  try {
-    await fn(root, outside);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withRoot } from "./root_fixture.ts";
 
 const refused = (err: Error) => err instanceof UnsafePathError;
 

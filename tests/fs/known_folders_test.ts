@@ -3,22 +3,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { writeStreamInto } from "../../src/fs/atomic_write.ts";
 import { KnownFolders } from "../../src/fs/known_folders.ts";
 import { UnsafePathError } from "../../src/fs/fs_errors.ts";
-
-/** A temp dir holding ROOT and, next to it, a folder outside ROOT. */
-async function withRoot(
-  fn: (root: string, outside: string) => Promise<void>,
-) {
-  const dir = await Deno.makeTempDir({ prefix: "gphotos_known_" });
-  const root = join(dir, "root");
-  const outside = join(dir, "outside");
-  await Deno.mkdir(root);
-  await Deno.mkdir(outside);
-  try {
-    await fn(root, outside);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withRoot } from "./root_fixture.ts";
 
 const bytes = (text: string) =>
   ReadableStream.from([new TextEncoder().encode(text)]);
