@@ -220,3 +220,24 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0"))
     .join("");
 }
+
+/** A local health-check endpoint that records what it is sent. */
+export function pingServer(): {
+  pings: { path: string; body: string }[];
+  url: string;
+  close: () => Promise<void>;
+} {
+  const pings: { path: string; body: string }[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      pings.push({ path: new URL(req.url).pathname, body: await req.text() });
+      return new Response("OK");
+    },
+  );
+  return {
+    pings,
+    url: `http://127.0.0.1:${server.addr.port}/ping/abc`,
+    close: () => server.shutdown(),
+  };
+}

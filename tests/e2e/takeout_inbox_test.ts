@@ -26,7 +26,7 @@ import {
   withIndex,
   writeExport,
 } from "./takeout_export.ts";
-import { listFiles } from "./harness.ts";
+import { listFiles, pingServer } from "./harness.ts";
 import { TakeoutParts } from "../../src/db/takeout_parts.ts";
 import { jpeg } from "../media/media_fixtures.ts";
 
@@ -443,16 +443,10 @@ Deno.test("--from --dry-run lists what a run would read and what waits, and writ
 
 Deno.test("a scheduled --from run: --quiet prints nothing, --healthcheck-url is pinged at start and end, /fail with the paragraph when a part is damaged", async () => {
   await withDir(async (dir) => {
-    const pings: { path: string; body: string }[] = [];
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen() {} },
-      async (req) => {
-        pings.push({ path: new URL(req.url).pathname, body: await req.text() });
-        return new Response("OK");
-      },
-    );
+    const server = pingServer();
+    const { pings } = server;
     try {
-      const hc = `http://127.0.0.1:${server.addr.port}/ping/abc`;
+      const hc = server.url;
       const { a } = await twoExports(dir, 65);
       const inbox = new Inbox(join(dir, "inbox"));
       await inbox.deliver(a[0]);
@@ -485,7 +479,7 @@ Deno.test("a scheduled --from run: --quiet prints nothing, --healthcheck-url is 
       ]);
       assertMatch(pings[1].body, new RegExp(a[2].name));
     } finally {
-      await server.shutdown();
+      await server.close();
     }
   });
 });

@@ -2,24 +2,7 @@
 // the exit code that asks a person to sign in.
 
 import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { backup } from "./harness.ts";
-
-/** A local health-check endpoint that records what it is sent. */
-function pingServer() {
-  const pings: { path: string; body: string }[] = [];
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (req) => {
-      pings.push({ path: new URL(req.url).pathname, body: await req.text() });
-      return new Response("OK");
-    },
-  );
-  return {
-    pings,
-    url: `http://127.0.0.1:${server.addr.port}/ping/abc`,
-    close: () => server.shutdown(),
-  };
-}
+import { backup, pingServer } from "./harness.ts";
 
 Deno.test("--quiet prints nothing when the run succeeds", async () => {
   await using b = await backup((lib) => lib.generate(3));

@@ -5,7 +5,7 @@
 // past --lock-limit is a failure, so a hung run shows on the monitor.
 
 import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { backup, listFiles } from "../e2e/harness.ts";
+import { backup, listFiles, pingServer } from "../e2e/harness.ts";
 import { acquireLock } from "../../src/fs/lock.ts";
 import { fileDigests, runAndKill, sha256File, spawnProgram } from "./kit.ts";
 
@@ -114,23 +114,6 @@ Deno.test("a lock from another host blocks while its heartbeat is fresh, and is 
   assertMatch(taken.stderr, /Taking over the lock .*the-nas.* is gone/);
   assertEquals(b.google.requests.count("media"), 2);
 });
-
-/** A local health-check endpoint that records what it is sent. */
-function pingServer() {
-  const pings: { path: string; body: string }[] = [];
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    async (req) => {
-      pings.push({ path: new URL(req.url).pathname, body: await req.text() });
-      return new Response("OK");
-    },
-  );
-  return {
-    pings,
-    url: `http://127.0.0.1:${server.addr.port}/ping/abc`,
-    close: () => server.shutdown(),
-  };
-}
 
 Deno.test("a lock held longer than --lock-limit is a failure naming its holder; a shorter overlap stays exit 0", async () => {
   await using b = await backup((lib) => lib.generate(2));
