@@ -19,6 +19,11 @@ import { ArchiveSet } from "../src/archive/archive_set.ts";
 import { isJsonName } from "../src/takeout/names.ts";
 
 const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
+
+/** `deno run` of a script as the tasks and the binary run the program. */
+function runArgs(script: string): string[] {
+  return ["run", ...RUNTIME_FLAGS, "--allow-all", script];
+}
 const TIME_TARGET = 1.5;
 /**
  * A later export whose items are all present costs its listing (which
@@ -599,19 +604,13 @@ async function alreadyPresent(
   }
   await settleDisk();
   const floor = await measure(Deno.execPath(), [
-    "run",
-    ...RUNTIME_FLAGS,
-    "--allow-all",
-    new URL(import.meta.url).pathname,
+    ...runArgs(new URL(import.meta.url).pathname),
     LIST_ONLY,
     ...later,
   ]);
   if (floor.code !== 0) throw new Error(`listing failed: ${floor.stderr}`);
   const run = await measure(Deno.execPath(), [
-    "run",
-    ...RUNTIME_FLAGS,
-    "--allow-all",
-    MAIN,
+    ...runArgs(MAIN),
     "takeout",
     root,
     "--from",
@@ -765,10 +764,7 @@ async function main(args: string[]): Promise<number> {
     const root = join(work, "root");
     // Run as the tasks and the binary run it (RUNTIME_FLAGS).
     const takeout = await measure(Deno.execPath(), [
-      "run",
-      ...RUNTIME_FLAGS,
-      "--allow-all",
-      MAIN,
+      ...runArgs(MAIN),
       "takeout",
       root,
       ...built.paths,
