@@ -227,6 +227,14 @@ const MAX_ALBUM_STREAMS = 8;
  * read alone.
  */
 const MAX_ITEMS_AHEAD = 10_000;
+/**
+ * Albums recorded per commit of the index, at most: a commit flushes the
+ * journal to the disk (tens of milliseconds on a small host), and one per
+ * album made the recording of 50 albums take seconds. Each album is still
+ * all or nothing (a savepoint); a kill loses at most the albums since the
+ * last commit, which the next run reads again (their counts differ).
+ */
+const ALBUMS_PER_COMMIT = 25;
 
 type Contents = { items: MediaItem[] } | { error: unknown };
 
@@ -250,6 +258,8 @@ class AlbumReader {
   readonly #stop = new AbortController();
   readonly signal: AbortSignal;
   #queue: AlbumJob[] = [];
+  /** Recording has begun its group commit (see ALBUMS_PER_COMMIT). */
+  #batch = false;
   #reading = 0;
   #ahead = 0;
 
@@ -289,9 +299,16 @@ class AlbumReader {
     while (this.#queue.length > 0) await this.#recordHead();
   }
 
-  /** Stops the searches still running (the run failed or is done). */
+  /**
+   * Stops the searches still running (the run failed or is done) and
+   * commits the albums recorded.
+   */
   stop(): void {
     this.#stop.abort();
+    if (this.#batch) {
+      this.#batch = false;
+      this.#deps.db.endBatch();
+    }
   }
 
   /** Starts the next searches in order, while there is room. */
@@ -331,6 +348,11 @@ class AlbumReader {
     this.#start();
     await this.#deps.recordAfter;
     this.signal.throwIfAborted();
+    if (!this.#batch) {
+      // After recordAfter: the listing of the library commits its own.
+      this.#deps.db.beginBatch(ALBUMS_PER_COMMIT, 2000);
+      this.#batch = true;
+    }
     const job = this.#queue.shift()!;
     const contents = await job.contents!;
     this.#reading--;
@@ -378,8 +400,9 @@ function recordAlbum(
   // with --favourites-only, whose run is about favourites alone.
   const addItems = !options.favouritesOnly &&
     (shared || !options.noAlbumIndex);
-  // One transaction per album: a failure leaves the album as it was
-  // indexed before, and its count mismatch retries it next time.
+  // One transaction (a savepoint of the group commit) per album: a failure
+  // leaves the album as it was indexed before, and its count mismatch
+  // retries it next time.
   db.transaction(() => {
     db.clearAlbumFiles(album.id);
     let first: Date | undefined;
