@@ -78,8 +78,11 @@ export function guardBody(
   },
 ): ReadableStream<Uint8Array> {
   const { idleMs, signal, label, expectedLength } = options;
-  const { byob, plain } = readerOf(source);
-  const reader = byob ?? plain!;
+  const reader = readerOf(source);
+  const byob = reader instanceof ReadableStreamBYOBReader ? reader : undefined;
+  const plain = byob ? undefined : reader as ReadableStreamDefaultReader<
+    Uint8Array
+  >;
   let received = 0;
   return new ReadableStream({
     type: "bytes",
@@ -147,14 +150,13 @@ export function guardBody(
 const CHUNK_SIZE = 64 * 1024;
 
 /** A byob reader where the source allows one, else a default reader. */
-function readerOf(source: ReadableStream<Uint8Array>): {
-  byob?: ReadableStreamBYOBReader;
-  plain?: ReadableStreamDefaultReader<Uint8Array>;
-} {
+function readerOf(
+  source: ReadableStream<Uint8Array>,
+): ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> {
   try {
-    return { byob: source.getReader({ mode: "byob" }) };
+    return source.getReader({ mode: "byob" });
   } catch {
-    return { plain: source.getReader() };
+    return source.getReader();
   }
 }
 
