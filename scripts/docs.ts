@@ -4,7 +4,7 @@
 // `gphotos-sync --help` — between their markers, then formats the file.
 // tests/docs/readme_test.ts fails when README.md and the program disagree.
 
-import { COMMANDS } from "../src/cli/args.ts";
+import { COMMANDS } from "../src/cli/command_line.ts";
 import {
   FLAG_GROUPS,
   type FlagGroup,

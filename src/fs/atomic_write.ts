@@ -132,20 +132,13 @@ export async function writeStreamInto(
     throw new RangeError(`expectedSize ${expectedSize} is not a byte count`);
   }
   const label = join(folder.path, name);
+  const reader = readerOf(body);
   // A byte stream (a download) is read straight into the gathering buffer.
-  let byob: ReadableStreamBYOBReader | undefined;
-  try {
-    byob = body.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream: chunks are copied in.
-  }
-  const reader = byob ?? body.getReader();
+  const byob = reader instanceof ReadableStreamBYOBReader ? reader : undefined;
   let file: Deno.FsFile | undefined;
   let tempPath: string | undefined;
   let finished = false;
-  let bytes = 0;
-  let buffer: ArrayBuffer | undefined;
-  let filled = 0;
+  let gathered: Gathered | undefined;
   const onAbort = () => {
     reader.cancel(signal?.reason).catch(() => {});
   };
@@ -154,42 +147,17 @@ export async function writeStreamInto(
     signal?.throwIfAborted();
     const targetPath = await folder.writable(name);
     const temp = join(dirname(targetPath), tempName());
-    const out = file = stepSync(
-      "create a file in",
-      folder.path,
-      () =>
-        Deno.openSync(temp, {
-          write: true,
-          createNew: true,
-          mode: options.mode ?? 0o666,
-        }),
-    );
+    const out = file = createTemp(folder.path, temp, options.mode ?? 0o666);
     tempPath = temp;
-    buffer = spareBuffers.pop() ?? new ArrayBuffer(WRITE_SIZE);
-    const flush = () => {
-      if (filled === 0) return;
-      const data = new Uint8Array(buffer!, 0, filled);
-      stepSync("write", label, () => writeAllSync(out, data));
-      filled = 0;
-    };
-    const count = (n: number) => {
-      bytes += n;
-      if (expectedSize !== undefined && bytes > expectedSize) {
-        throw downloadMismatch(label, expectedSize, bytes, "long");
-      }
-    };
+    const gather = gathered = new Gathered(out, label, expectedSize);
     while (true) {
       if (byob) {
         // The read takes the buffer over and hands it back in `value`.
-        const { done, value } = await byob.read(
-          new Uint8Array(buffer, filled, WRITE_SIZE - filled),
-        );
-        if (value) buffer = value.buffer as ArrayBuffer;
+        const { done, value } = await byob.read(gather.room());
+        if (value) gather.lent(value);
         signal?.throwIfAborted();
         if (done) break;
-        count(value.byteLength);
-        filled += value.byteLength;
-        if (filled === WRITE_SIZE) flush();
+        gather.readIn(value.byteLength);
         continue;
       }
       const { done, value } = await (reader as ReadableStreamDefaultReader<
@@ -197,32 +165,18 @@ export async function writeStreamInto(
       >).read();
       signal?.throwIfAborted();
       if (done) break;
-      count(value.byteLength);
-      if (filled + value.byteLength > WRITE_SIZE) flush();
-      if (value.byteLength >= WRITE_SIZE) {
-        stepSync("write", label, () => writeAllSync(out, value));
-      } else {
-        new Uint8Array(buffer).set(value, filled);
-        filled += value.byteLength;
-        if (filled === WRITE_SIZE) flush();
-      }
+      gather.add(value);
     }
     finished = true;
-    flush();
+    gather.flush();
+    const bytes = gather.bytes;
     if (expectedSize !== undefined && bytes !== expectedSize) {
       throw downloadMismatch(label, expectedSize, bytes, "short");
     }
     if (options.sync ?? true) {
       await fsStep("write", label, () => out.syncData());
     }
-    if (options.mtime) {
-      const mtime = options.mtime;
-      stepSync(
-        "set the time of",
-        label,
-        () => out.utimeSync(options.atime ?? mtime, mtime),
-      );
-    }
+    if (options.mtime) setTime(out, label, options.mtime, options.atime);
     file = undefined;
     out.close();
     await folder.confirm();
@@ -232,31 +186,140 @@ export async function writeStreamInto(
     return { path: targetPath, bytes };
   } catch (err) {
     if (!finished) reader.cancel(err).catch(() => {});
-    if (file) {
-      try {
-        file.close();
-      } catch {
-        // Closing can only fail if it is closed already.
-      }
-    }
-    if (tempPath !== undefined) {
-      try {
-        Deno.removeSync(tempPath);
-      } catch {
-        // Gone already, or the disk refuses: the next run's sweep takes it.
-      }
-    }
+    discard(file, tempPath);
     if (signal?.aborted) throw signal.reason;
     throw err;
   } finally {
-    // A buffer still lent to a read (an error cut it short) is detached.
-    if (
-      buffer && buffer.byteLength === WRITE_SIZE && spareBuffers.length < 64
-    ) {
-      spareBuffers.push(buffer);
-    }
+    gathered?.recycle();
     signal?.removeEventListener("abort", onAbort);
     reader.releaseLock();
+  }
+}
+
+/** A byob reader when the body is a byte stream, else a default one. */
+function readerOf(
+  body: ReadableStream<Uint8Array>,
+): ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> {
+  try {
+    return body.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream: chunks are copied in.
+    return body.getReader();
+  }
+}
+
+function setTime(out: Deno.FsFile, label: string, mtime: Date, atime = mtime) {
+  stepSync("set the time of", label, () => out.utimeSync(atime, mtime));
+}
+
+/** Creates the temporary file, failing if the name exists. */
+function createTemp(folder: string, temp: string, mode: number): Deno.FsFile {
+  return stepSync(
+    "create a file in",
+    folder,
+    () => Deno.openSync(temp, { write: true, createNew: true, mode }),
+  );
+}
+
+/** After a failure: the temporary file closed and removed, as far as can be. */
+function discard(file: Deno.FsFile | undefined, tempPath: string | undefined) {
+  if (file) {
+    try {
+      file.close();
+    } catch {
+      // Closing can only fail if it is closed already.
+    }
+  }
+  if (tempPath !== undefined) {
+    try {
+      Deno.removeSync(tempPath);
+    } catch {
+      // Gone already, or the disk refuses: the next run's sweep takes it.
+    }
+  }
+}
+
+/**
+ * The bytes of one body gathered into writes of WRITE_SIZE to `out`, and
+ * counted against the size announced. A byob read takes the buffer over
+ * and hands it back with the bytes in it.
+ */
+class Gathered {
+  /** Bytes received so far. */
+  bytes = 0;
+  readonly #out: Deno.FsFile;
+  readonly #label: string;
+  readonly #expectedSize: number | undefined;
+  #buffer: ArrayBuffer = spareBuffers.pop() ?? new ArrayBuffer(WRITE_SIZE);
+  #filled = 0;
+
+  constructor(
+    out: Deno.FsFile,
+    label: string,
+    expectedSize: number | undefined,
+  ) {
+    this.#out = out;
+    this.#label = label;
+    this.#expectedSize = expectedSize;
+  }
+
+  /** Where a byob read puts the next bytes. */
+  room(): Uint8Array {
+    return new Uint8Array(
+      this.#buffer,
+      this.#filled,
+      WRITE_SIZE - this.#filled,
+    );
+  }
+
+  /** A byob read handed the buffer back (in `value`). */
+  lent(value: Uint8Array): void {
+    this.#buffer = value.buffer as ArrayBuffer;
+  }
+
+  /** A byob read put `n` bytes into the room. */
+  readIn(n: number): void {
+    this.#count(n);
+    this.#filled += n;
+    if (this.#filled === WRITE_SIZE) this.flush();
+  }
+
+  /** A chunk of a default reader, copied in (or written as is when large). */
+  add(value: Uint8Array): void {
+    this.#count(value.byteLength);
+    if (this.#filled + value.byteLength > WRITE_SIZE) this.flush();
+    if (value.byteLength >= WRITE_SIZE) {
+      stepSync("write", this.#label, () => writeAllSync(this.#out, value));
+    } else {
+      new Uint8Array(this.#buffer).set(value, this.#filled);
+      this.#filled += value.byteLength;
+      if (this.#filled === WRITE_SIZE) this.flush();
+    }
+  }
+
+  /** Writes what is gathered. */
+  flush(): void {
+    if (this.#filled === 0) return;
+    const data = new Uint8Array(this.#buffer, 0, this.#filled);
+    stepSync("write", this.#label, () => writeAllSync(this.#out, data));
+    this.#filled = 0;
+  }
+
+  /** Keeps the buffer for the next file. */
+  recycle(): void {
+    // A buffer still lent to a read (an error cut it short) is detached.
+    const buffer = this.#buffer;
+    if (buffer.byteLength === WRITE_SIZE && spareBuffers.length < 64) {
+      spareBuffers.push(buffer);
+    }
+  }
+
+  #count(n: number): void {
+    this.bytes += n;
+    const expected = this.#expectedSize;
+    if (expected !== undefined && this.bytes > expected) {
+      throw downloadMismatch(this.#label, expected, this.bytes, "long");
+    }
   }
 }
 
@@ -324,6 +387,36 @@ export function classifyFsError(
   path: string,
 ): Error {
   if (err instanceof DiskError || err instanceof FileNameError) return err;
+  const byCode = errorOfCode(err, action, path);
+  if (byCode !== undefined) return byCode;
+  const detail = err instanceof Error ? err.message : String(err);
+  const cause = { cause: err };
+  if (err instanceof Deno.errors.NotCapable) {
+    return new DiskError(
+      `Deno's permissions do not allow to ${action} ${path}. ` +
+        "Run with --allow-write for the backup folder.",
+      cause,
+    );
+  }
+  if (err instanceof Deno.errors.PermissionDenied) {
+    return new DiskError(
+      `No permission to ${action} ${path}. ` +
+        "Fix the permissions of that folder and run again.",
+      cause,
+    );
+  }
+  return new DiskError(
+    `Cannot ${action} ${path}: ${detail}. Check the disk and run again.`,
+    cause,
+  );
+}
+
+/** The error for a filesystem error's code (ENOSPC, EACCES...), if it has one. */
+function errorOfCode(
+  err: unknown,
+  action: string,
+  path: string,
+): Error | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   const detail = err instanceof Error ? err.message : String(err);
   const cause = { cause: err };
@@ -385,24 +478,7 @@ export function classifyFsError(
         cause,
       );
   }
-  if (err instanceof Deno.errors.NotCapable) {
-    return new DiskError(
-      `Deno's permissions do not allow to ${action} ${path}. ` +
-        "Run with --allow-write for the backup folder.",
-      cause,
-    );
-  }
-  if (err instanceof Deno.errors.PermissionDenied) {
-    return new DiskError(
-      `No permission to ${action} ${path}. ` +
-        "Fix the permissions of that folder and run again.",
-      cause,
-    );
-  }
-  return new DiskError(
-    `Cannot ${action} ${path}: ${detail}. Check the disk and run again.`,
-    cause,
-  );
+  return undefined;
 }
 
 async function fsStep<T>(

@@ -98,34 +98,8 @@ export async function probeFsProfile(
   const statfsType = deps.statfsType ??
     (async (path: string) => (await statfs(path)).type);
 
-  let realRoot: string;
-  try {
-    realRoot = await Deno.realPath(root);
-    if (!(await Deno.stat(realRoot)).isDirectory) {
-      throw new DiskError(
-        `The backup folder ${root} is not a folder. Give a folder as ROOT.`,
-      );
-    }
-  } catch (err) {
-    if (err instanceof DiskError) throw err;
-    throw new DiskError(
-      `Cannot open the backup folder ${root}: ${message(err)}. ` +
-        "Create it or fix its permissions, then run again.",
-      { cause: err },
-    );
-  }
-
-  const probe = new Probe(realRoot);
-  try {
-    await probe.create(probe.name("w"));
-  } catch (err) {
-    throw new DiskError(
-      `Cannot write in the backup folder ${root}: ${message(err)}. ` +
-        "Fix its permissions or free some space, then run again.",
-      { cause: err },
-    );
-  }
-
+  const realRoot = await realFolder(root);
+  const probe = await startProbe(root, realRoot);
   try {
     const fsType = await mountedFsType(realRoot, readMountInfo) ||
       await fsTypeFromMagic(realRoot, statfsType);
@@ -166,24 +140,71 @@ export async function probeFsProfile(
       maxPathBytes,
       minTime,
     };
-    log.info(
-      `Filesystem of ${root}: type ${fsType || "unknown"}, ` +
-        `${ntfs ? "Windows" : "Linux"} naming, ` +
-        `symlinks ${symlinks ? "yes" : "no"}, ` +
-        `case ${caseInsensitive ? "insensitive" : "sensitive"}, ` +
-        `unicode ${unicode ? "yes" : "no"}, ` +
-        `max filename ${maxFilenameBytes} bytes, ` +
-        `earliest mtime ${minTime.toISOString()}`,
-    );
-    if (!symlinks && !probe.symlinkDenied) {
-      log.warn(
-        `${root} cannot hold symbolic links: album folders need them ` +
-          "(use --use-hardlinks, or a filesystem with links).",
-      );
-    }
+    logProfile(log, root, profile, probe.symlinkDenied);
     return profile;
   } finally {
     await probe.cleanUp();
+  }
+}
+
+/** The backup folder's real path; a DiskError when it is no folder. */
+async function realFolder(root: string): Promise<string> {
+  try {
+    const realRoot = await Deno.realPath(root);
+    if (!(await Deno.stat(realRoot)).isDirectory) {
+      throw new DiskError(
+        `The backup folder ${root} is not a folder. Give a folder as ROOT.`,
+      );
+    }
+    return realRoot;
+  } catch (err) {
+    if (err instanceof DiskError) throw err;
+    throw new DiskError(
+      `Cannot open the backup folder ${root}: ${message(err)}. ` +
+        "Create it or fix its permissions, then run again.",
+      { cause: err },
+    );
+  }
+}
+
+/** The probe, once a first file could be written in the folder. */
+async function startProbe(root: string, realRoot: string): Promise<Probe> {
+  const probe = new Probe(realRoot);
+  try {
+    await probe.create(probe.name("w"));
+  } catch (err) {
+    throw new DiskError(
+      `Cannot write in the backup folder ${root}: ${message(err)}. ` +
+        "Fix its permissions or free some space, then run again.",
+      { cause: err },
+    );
+  }
+  return probe;
+}
+
+/** Says what the probe found, and warns when album folders cannot work. */
+function logProfile(
+  log: Logger,
+  root: string,
+  profile: FsProfile,
+  symlinkDenied: boolean,
+): void {
+  const { fsType, ntfs, symlinks, caseInsensitive, unicode } = profile;
+  const { maxFilenameBytes, minTime } = profile;
+  log.info(
+    `Filesystem of ${root}: type ${fsType || "unknown"}, ` +
+      `${ntfs ? "Windows" : "Linux"} naming, ` +
+      `symlinks ${symlinks ? "yes" : "no"}, ` +
+      `case ${caseInsensitive ? "insensitive" : "sensitive"}, ` +
+      `unicode ${unicode ? "yes" : "no"}, ` +
+      `max filename ${maxFilenameBytes} bytes, ` +
+      `earliest mtime ${minTime.toISOString()}`,
+  );
+  if (!symlinks && !symlinkDenied) {
+    log.warn(
+      `${root} cannot hold symbolic links: album folders need them ` +
+        "(use --use-hardlinks, or a filesystem with links).",
+    );
   }
 }
 

@@ -58,6 +58,10 @@ export async function loadClientSecret(
   return parseClientSecret(text, path, env);
 }
 
+/**
+ * Checks a client secret file's text: a "Desktop app" client whose
+ * endpoints are Google's (or, in test mode, a loopback server).
+ */
 export function parseClientSecret(
   text: string,
   path: string,
@@ -68,37 +72,7 @@ export function parseClientSecret(
       `The client secret file ${path} ${what}. ${howToGetClientSecret(path)}`,
     );
   };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    bad(`is not valid JSON (${error instanceof Error ? error.message : ""})`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return bad("does not hold a JSON object");
-  }
-  const root = parsed as Record<string, unknown>;
-  const installed = root.installed;
-  if (installed === undefined) {
-    if (root.web !== undefined) {
-      bad(
-        'is for a "Web application" client; gphotos-sync signs in as a ' +
-          'desktop program and needs a "Desktop app" client (a web client ' +
-          "refuses the http://127.0.0.1:PORT/ redirect unless that exact " +
-          "address is registered)",
-      );
-    }
-    bad(
-      'has no "installed" section, so it is not a "Desktop app" client secret',
-    );
-  }
-  if (
-    typeof installed !== "object" || installed === null ||
-    Array.isArray(installed)
-  ) {
-    return bad('has an "installed" entry that is not an object');
-  }
-  const fields = installed as Record<string, unknown>;
+  const fields = installedSection(text, bad);
   const str = (key: string): string => {
     const value = fields[key];
     if (typeof value !== "string" || value.trim() === "") {
@@ -152,4 +126,42 @@ export function parseClientSecret(
       ? redirects.filter((u): u is string => typeof u === "string")
       : [],
   };
+}
+
+/** The "installed" object of a client secret file; `bad` throws what is wrong. */
+function installedSection(
+  text: string,
+  bad: (what: string) => never,
+): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    bad(`is not valid JSON (${error instanceof Error ? error.message : ""})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return bad("does not hold a JSON object");
+  }
+  const root = parsed as Record<string, unknown>;
+  const installed = root.installed;
+  if (installed === undefined) {
+    if (root.web !== undefined) {
+      bad(
+        'is for a "Web application" client; gphotos-sync signs in as a ' +
+          'desktop program and needs a "Desktop app" client (a web client ' +
+          "refuses the http://127.0.0.1:PORT/ redirect unless that exact " +
+          "address is registered)",
+      );
+    }
+    bad(
+      'has no "installed" section, so it is not a "Desktop app" client secret',
+    );
+  }
+  if (
+    typeof installed !== "object" || installed === null ||
+    Array.isArray(installed)
+  ) {
+    return bad('has an "installed" entry that is not an object');
+  }
+  return installed as Record<string, unknown>;
 }

@@ -4,18 +4,24 @@
 // connections, broken bodies, stalls past the timeout) are retried with
 // exponential backoff and full jitter, honouring Retry-After; other answers
 // are not. Every call takes the caller's AbortSignal, and at trace level
-// every attempt is logged with its secrets redacted.
+// every attempt is logged with its secrets redacted. What a refusal means
+// and how it is told is in http_errors.ts; reading a body within its limits,
+// and guarding a media stream, in response_body.ts.
 
-import {
-  ApiError,
-  AuthError,
-  GphotosError,
-  InterruptedError,
-  QuotaError,
-  ScopeError,
-} from "../errors.ts";
+import { ApiError, GphotosError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import {
+  describeError,
+  exhaustedError,
+  type Failure,
+  firstLine,
+  interruption,
+  refusalError,
+} from "./http_errors.ts";
 import { redact } from "./redact.ts";
+import { guardBody, readBodyText } from "./response_body.ts";
+
+export { interruption, NetworkError } from "./http_errors.ts";
 
 /** gphotos-sync's retry list (urllib3 status_forcelist), plus 509. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
@@ -43,10 +49,6 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Of an error answer only the start is read: it serves for its message. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
-
-/** Google's answer to a call made with a scope it removed on 31 March 2025. */
-export const INSUFFICIENT_SCOPES_MESSAGE =
-  "Request had insufficient authentication scopes.";
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -131,75 +133,6 @@ export interface StreamResponse {
   contentType: string;
 }
 
-/**
- * The network failed (no connection, reset, stall, broken body) and retries
- * ran out, or a streamed body broke off after it was handed to the caller.
- * Status 0: there was no HTTP answer to report.
- */
-export class NetworkError extends ApiError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, 0, "NETWORK_ERROR", options);
-  }
-}
-
-/** The parts of Google's error envelope the program uses. */
-export interface GoogleErrorInfo {
-  /** `error.status` ("PERMISSION_DENIED"), or OAuth's `error` ("invalid_grant"). */
-  status: string;
-  message: string;
-}
-
-/**
- * Reads `{"error": {"code", "message", "status"}}` (APIs) or
- * `{"error": "invalid_grant", "error_description"}` (OAuth token endpoint);
- * anything else gives the start of the body as the message.
- */
-export function parseGoogleError(text: string): GoogleErrorInfo {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { status: "", message: firstLine(text) };
-  }
-  if (typeof parsed === "object" && parsed !== null && "error" in parsed) {
-    const env = parsed as { error: unknown; error_description?: unknown };
-    const err = env.error;
-    if (typeof err === "string") {
-      const description = typeof env.error_description === "string"
-        ? env.error_description
-        : "";
-      return { status: err, message: description };
-    }
-    if (typeof err === "object" && err !== null) {
-      const e = err as { status?: unknown; message?: unknown };
-      return {
-        status: typeof e.status === "string" ? e.status : "",
-        message: typeof e.message === "string" ? e.message : "",
-      };
-    }
-  }
-  return { status: "", message: firstLine(text) };
-}
-
-function firstLine(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
-}
-
-/** The ScopeError text: what Google changed and what still works. */
-export function scopeChangeMessage(label: string): string {
-  return [
-    `Google refused ${label}: "${INSUFFICIENT_SCOPES_MESSAGE}" (HTTP 403).`,
-    "Since 31 March 2025 Google's Library API only lets an app read the photos " +
-    "and albums that the app itself created; the scopes gphotos-sync used to " +
-    "read a whole library (photoslibrary.readonly, photoslibrary.sharing) were removed.",
-    "Nothing already backed up is lost: the files and the index stay as they are.",
-    "To back up the rest of the library, use `gphotos-sync pick ROOT` (choose " +
-    "items in Google Photos' picker) and `gphotos-sync takeout ROOT ARCHIVE...` " +
-    "(import a Google Takeout export).",
-  ].join("\n");
-}
-
 /** Waits `ms`, rejecting with the signal's reason if it aborts first. */
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
@@ -218,19 +151,7 @@ export const defaultSleep: Sleep = (ms, signal) =>
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
-/** The error to raise when the caller's signal aborted a call. */
-export function interruption(signal: AbortSignal, label: string): GphotosError {
-  // A caller may abort with its own typed error (e.g. a pick timeout); keep it.
-  if (signal.reason instanceof GphotosError) return signal.reason;
-  return new InterruptedError(`Interrupted during ${label}.`, {
-    cause: signal.reason,
-  });
-}
-
-type Outcome<T> =
-  | { kind: "ok"; value: T }
-  | { kind: "status"; status: number; text: string; retryAfter: string | null }
-  | { kind: "network"; reason: string; error: unknown };
+type Outcome<T> = { kind: "ok"; value: T } | Failure;
 
 type Consumer<T> = (
   response: Response,
@@ -392,12 +313,12 @@ export class HttpClient {
       }
       const retryable = outcome.kind === "network" ||
         RETRYABLE_STATUSES.has(outcome.status);
-      if (!retryable) throw this.#refusal(outcome, label, request);
+      if (!retryable) throw refusalError(outcome, label, Boolean(request.auth));
       if (
         retries >= maxRetries ||
         (request.budget !== undefined && request.budget.left <= 0)
       ) {
-        throw this.#exhausted(outcome, label, retries);
+        throw exhaustedError(outcome, label, retries);
       }
       if (request.budget !== undefined) request.budget.left--;
       const delay = this.#delayMs(
@@ -438,13 +359,7 @@ export class HttpClient {
     const signal = request.signal
       ? AbortSignal.any([request.signal, timeout.signal])
       : timeout.signal;
-    const headers: Record<string, string> = { ...request.headers };
-    let body: string | URLSearchParams | undefined = request.body;
-    if (request.json !== undefined) {
-      body = JSON.stringify(request.json);
-      headers["content-type"] = "application/json";
-    }
-    if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+    const { headers, body } = outgoing(request, token);
     const started = this.#now();
     const traceHead = () =>
       `${method} ${target.href}${
@@ -530,138 +445,6 @@ export class HttpClient {
     );
     return Math.floor(this.#random() * ceiling);
   }
-
-  /** A non-retryable answer. */
-  #refusal(
-    outcome: Exclude<Outcome<unknown>, { kind: "ok" }>,
-    label: string,
-    request: HttpRequest,
-  ): GphotosError {
-    if (outcome.kind === "network") {
-      return new NetworkError(`${label}: ${redact(outcome.reason)}`, {
-        cause: outcome.error,
-      });
-    }
-    const info = parseGoogleError(outcome.text);
-    const detail = redact(
-      [info.status, info.message].filter((s) => s !== "").join(": "),
-    );
-    if (
-      outcome.status === 403 &&
-      info.message.trim() === INSUFFICIENT_SCOPES_MESSAGE
-    ) {
-      return new ScopeError(
-        scopeChangeMessage(label),
-        403,
-        info.status || "PERMISSION_DENIED",
-      );
-    }
-    if (outcome.status === 401 && request.auth) {
-      return new AuthError(
-        `Google refused the sign-in for ${label} (HTTP 401${
-          detail ? `: ${detail}` : ""
-        }), even with a freshly refreshed token. Run \`gphotos-sync login ROOT\` ` +
-          "to sign in again, or run with --new-token.",
-      );
-    }
-    return new ApiError(
-      `Google answered HTTP ${outcome.status} to ${label}${
-        detail ? `: ${detail}` : ""
-      }`,
-      outcome.status,
-      info.status,
-    );
-  }
-
-  /** A retryable failure that was still failing after every retry. */
-  #exhausted(
-    outcome: Exclude<Outcome<unknown>, { kind: "ok" }>,
-    label: string,
-    retries: number,
-  ): GphotosError {
-    const attempts = `${retries + 1} attempt${retries === 0 ? "" : "s"}`;
-    if (outcome.kind === "network") {
-      return new NetworkError(
-        `Cannot reach Google for ${label} (${attempts}): ${
-          redact(outcome.reason)
-        }. Check the network connection and run again (--max-retries sets ` +
-          "how often a call is retried).",
-        { cause: outcome.error },
-      );
-    }
-    const info = parseGoogleError(outcome.text);
-    const detail = redact(
-      [info.status, info.message].filter((s) => s !== "").join(": "),
-    );
-    if (outcome.status === 429) {
-      return new QuotaError(
-        `Google's quota is used up: ${label} was refused with HTTP 429${
-          detail ? ` (${detail})` : ""
-        } after ${attempts}. A Google Cloud project may make 10,000 Library ` +
-          "API requests and 75,000 media downloads a day; run again later " +
-          "(nothing done so far is lost), or lower --max-threads.",
-        429,
-        info.status || "RESOURCE_EXHAUSTED",
-      );
-    }
-    return new ApiError(
-      `Google answered HTTP ${outcome.status} to ${label}${
-        detail ? ` (${detail})` : ""
-      } after ${attempts}. Google may be having trouble; run again later ` +
-        "(nothing done so far is lost).",
-      outcome.status,
-      info.status,
-    );
-  }
-}
-
-/**
- * Reads a body as UTF-8 text, at most `maxBytes`. With a `label`, a longer
- * body is an ApiError naming the call; without, it is cut at the limit
- * (error bodies, read for their message only).
- */
-async function readBodyText(
-  response: Response,
-  maxBytes: number,
-  label?: string,
-): Promise<string> {
-  const tooLarge = (what: string) =>
-    new ApiError(
-      `Google sent ${what} to ${label}, more than the ${
-        maxBytes / 1024 / 1024
-      } MiB any answer of its API takes. Nothing was changed; run again ` +
-        "later, and if it keeps happening, check that GPHOTOS_LIBRARY_API " +
-        "and GPHOTOS_PICKER_API are not set to another server.",
-      200,
-      "ANSWER_TOO_LARGE",
-    );
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (label !== undefined && Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge(`an answer of ${declared} bytes`);
-  }
-  if (!response.body) return "";
-  const decoder = new TextDecoder();
-  const reader = response.body.getReader();
-  let text = "";
-  let read = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const room = maxBytes - read;
-      if (value.length > room) {
-        if (label !== undefined) throw tooLarge("an answer of more bytes");
-        text += decoder.decode(value.subarray(0, room), { stream: true });
-        break;
-      }
-      read += value.length;
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return text + decoder.decode();
 }
 
 /**
@@ -686,13 +469,6 @@ function describeTarget(request: HttpRequest, target: URL): string {
   }`;
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message ? `${error.name}: ${error.message}` : error.name;
-  }
-  return String(error);
-}
-
 /** Redacted first, so a secret cut in half by the clipping still goes. */
 function clip(text: string): string {
   const flat = redact(text).replace(/\s*\n\s*/g, " ");
@@ -701,105 +477,17 @@ function clip(text: string): string {
     : flat;
 }
 
-/**
- * Wraps a response body so that a silence longer than `idleMs`, a body
- * shorter than announced, or the caller's abort ends it with a typed error
- * instead of hanging or passing a truncated file on as complete.
- *
- * The result is a byte stream: a reader in "byob" mode has the bytes read
- * straight into its own buffer (fetch's body is a byte stream too), so a
- * download allocates nothing per chunk; a default reader gets chunks of
- * CHUNK_SIZE. A memory the garbage collector frees late is memory held:
- * one fresh 64 KiB chunk per socket read added up to tens of MB.
- */
-function guardBody(
-  source: ReadableStream<Uint8Array>,
-  options: {
-    idleMs: number;
-    signal?: AbortSignal;
-    label: string;
-    expectedLength?: number;
-  },
-): ReadableStream<Uint8Array> {
-  const { idleMs, signal, label, expectedLength } = options;
-  let byob: ReadableStreamBYOBReader | undefined;
-  let plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  try {
-    byob = source.getReader({ mode: "byob" });
-  } catch {
-    plain = source.getReader();
+/** The headers and body an attempt sends: JSON encoded, the token added. */
+function outgoing(
+  request: HttpRequest,
+  token: string | undefined,
+): { headers: Record<string, string>; body?: string | URLSearchParams } {
+  const headers: Record<string, string> = { ...request.headers };
+  let body: string | URLSearchParams | undefined = request.body;
+  if (request.json !== undefined) {
+    body = JSON.stringify(request.json);
+    headers["content-type"] = "application/json";
   }
-  const reader = byob ?? plain!;
-  let received = 0;
-  const fail = (error: unknown): GphotosError => {
-    if (signal?.aborted) return interruption(signal, label);
-    if (error instanceof GphotosError) return error;
-    return new NetworkError(
-      `The download for ${label} broke off: ${describeError(error)}`,
-      { cause: error },
-    );
-  };
-  return new ReadableStream({
-    type: "bytes",
-    autoAllocateChunkSize: CHUNK_SIZE,
-    async pull(controller: ReadableByteStreamController) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let onAbort: (() => void) | undefined;
-      const stop = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new NetworkError(
-                `The download for ${label} stalled: no data for ${idleMs} ms.`,
-              ),
-            ),
-          idleMs,
-        );
-        if (signal) {
-          onAbort = () => reject(interruption(signal, label));
-          if (signal.aborted) onAbort();
-          else signal.addEventListener("abort", onAbort, { once: true });
-        }
-      });
-      stop.catch(() => {});
-      try {
-        // With autoAllocateChunkSize there is always a request to fill.
-        const request = controller.byobRequest!;
-        const view = request.view as Uint8Array;
-        const chunk = byob
-          ? await Promise.race([byob.read(view), stop])
-          : await Promise.race([plain!.read(), stop]);
-        if (chunk.done) {
-          if (expectedLength !== undefined && received < expectedLength) {
-            throw new NetworkError(
-              `The download for ${label} ended after ${received} of ` +
-                `${expectedLength} bytes.`,
-            );
-          }
-          controller.close();
-          // A closed stream still owes the request its (empty) answer.
-          if (byob && chunk.value) request.respondWithNewView(chunk.value);
-          else request.respond(0);
-          return;
-        }
-        received += chunk.value.byteLength;
-        // The source read into the request's own buffer (taking it over):
-        // hand that buffer back. A chunk of the plain source is copied in.
-        if (byob) request.respondWithNewView(chunk.value);
-        else controller.enqueue(chunk.value);
-      } catch (error) {
-        reader.cancel().catch(() => {});
-        controller.error(fail(error));
-      } finally {
-        clearTimeout(timer);
-        if (onAbort) signal?.removeEventListener("abort", onAbort);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
+  return { headers, body };
 }
-
-/** What a default reader of a guarded body gets per read, at most. */
-const CHUNK_SIZE = 64 * 1024;

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { SyncOptions } from "../options.ts";
 import type { LocalData } from "../db/local_data.ts";
-import type { IndexedItem } from "../db/rows.ts";
+import type { IndexedItem, ItemFilter } from "../db/rows.ts";
 import { ApiError } from "../errors.ts";
 import { resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
@@ -52,6 +52,8 @@ type DownloadOptions = Pick<
   | "skipSharedAlbums"
 >;
 
+type DownloadFilter = Omit<ItemFilter, "downloaded">;
+
 export interface DownloadDeps {
   root: string;
   db: LocalData;
@@ -77,33 +79,12 @@ export async function downloadMedia(
     missingReset: 0,
     seconds: 0,
   };
-  const filter = {
-    source: "library" as const,
-    skipVideo: options.skipVideo,
-    createdFrom: options.startDate
-      ? new Date(`${options.startDate}T00:00:00Z`)
-      : undefined,
-    createdBefore: options.endDate
-      ? new Date(Date.parse(`${options.endDate}T00:00:00Z`) + 86_400_000)
-      : undefined,
-    // Album folders get every item of the album, as in gphotos-sync: the
-    // date range chooses what the library listing adds, not which album
-    // items are fetched.
-    orInAlbums: options.skipAlbums
-      ? undefined
-      : { shared: !options.skipSharedAlbums },
-  };
+  const filter = downloadFilter(options);
   if (options.retryDownload) {
     result.missingReset = await resetMissing(deps, filter);
   }
 
-  // Only the ids are kept: a whole row per item (names, dates, URLs) would
-  // be a few hundred bytes each, held through the whole download; each
-  // batch reads its rows again when its turn comes.
-  const pending: string[] = [];
-  for (const item of db.itemsToDownload(filter)) {
-    if (deps.badIds.checkOk(item.remoteId)) pending.push(item.remoteId);
-  }
+  const pending = pendingIds(db, filter, deps.badIds);
   ctx.logger.info(`${pending.length} items to download`);
 
   // A disk error stops every download; the first one is what the user sees.
@@ -119,25 +100,14 @@ export async function downloadMedia(
   const started = ctx.now().getTime();
   // A batch's baseUrls are asked for while the batch before it downloads,
   // so that the streams never wait for a batchGet.
-  const prepare = async (from: number) => {
-    const batch: IndexedItem[] = [];
-    for (const id of pending.slice(from, from + MAX_BATCH_GET)) {
-      const item = db.getItem(id);
-      if (item === undefined || item.downloaded) {
-        loop.done++;
-        continue;
-      }
-      if (await run.alreadyOnDisk(item)) loop.done++;
-      else batch.push(item);
-    }
-    const fresh = batch.length > 0
-      ? await run.freshItems(batch)
-      : new Map<string, MediaItem>();
-    return { batch, fresh };
-  };
   const ahead = (from: number) => {
     if (from >= pending.length) return undefined;
-    const next = prepare(from);
+    const next = prepareBatch(
+      pending.slice(from, from + MAX_BATCH_GET),
+      db,
+      run,
+      loop,
+    );
     // Awaited in turn below; until then a failure must not go unhandled.
     next.catch(() => {});
     return next;
@@ -173,10 +143,74 @@ export async function downloadMedia(
   return result;
 }
 
+/** The items `sync` downloads: the library's, in the run's dates and albums. */
+function downloadFilter(options: DownloadOptions): DownloadFilter {
+  return {
+    source: "library" as const,
+    skipVideo: options.skipVideo,
+    createdFrom: options.startDate
+      ? new Date(`${options.startDate}T00:00:00Z`)
+      : undefined,
+    createdBefore: options.endDate
+      ? new Date(Date.parse(`${options.endDate}T00:00:00Z`) + 86_400_000)
+      : undefined,
+    // Album folders get every item of the album, as in gphotos-sync: the
+    // date range chooses what the library listing adds, not which album
+    // items are fetched.
+    orInAlbums: options.skipAlbums
+      ? undefined
+      : { shared: !options.skipSharedAlbums },
+  };
+}
+
+/**
+ * The ids of the items to download, bad ids left out. Only the ids are
+ * kept: a whole row per item (names, dates, URLs) would be a few hundred
+ * bytes each, held through the whole download; each batch reads its rows
+ * again when its turn comes.
+ */
+function pendingIds(
+  db: LocalData,
+  filter: DownloadFilter,
+  badIds: BadIds,
+): string[] {
+  const pending: string[] = [];
+  for (const item of db.itemsToDownload(filter)) {
+    if (badIds.checkOk(item.remoteId)) pending.push(item.remoteId);
+  }
+  return pending;
+}
+
+/**
+ * One batch's items still to fetch, with their fresh baseUrls: the ones
+ * gone from the index, already downloaded or found on disk are counted done.
+ */
+async function prepareBatch(
+  ids: readonly string[],
+  db: LocalData,
+  run: DownloadRun,
+  loop: DownloadLoop,
+): Promise<{ batch: IndexedItem[]; fresh: Map<string, MediaItem> }> {
+  const batch: IndexedItem[] = [];
+  for (const id of ids) {
+    const item = db.getItem(id);
+    if (item === undefined || item.downloaded) {
+      loop.done++;
+      continue;
+    }
+    if (await run.alreadyOnDisk(item)) loop.done++;
+    else batch.push(item);
+  }
+  const fresh = batch.length > 0
+    ? await run.freshItems(batch)
+    : new Map<string, MediaItem>();
+  return { batch, fresh };
+}
+
 /** --retry-download: items marked downloaded whose file is gone go back to pending. */
 async function resetMissing(
   deps: DownloadDeps,
-  filter: Parameters<LocalData["downloadedItems"]>[0],
+  filter: DownloadFilter,
 ): Promise<number> {
   const missing: string[] = [];
   for (const item of deps.db.downloadedItems(filter)) {

@@ -25,6 +25,7 @@ import type { RunContext } from "../backup/context.ts";
 import { shardedSearch } from "./index_shards.ts";
 import { adoptSameUpload, placeRecord } from "../backup/placement.ts";
 import type { Progress } from "../backup/progress.ts";
+import type { MediaRecord } from "../media/record.ts";
 
 export interface IndexResult {
   /**
@@ -127,42 +128,12 @@ export async function indexMedia(
   // A start point past tomorrow (saved from a wrong camera clock) would
   // hide every new item: the whole library is listed instead.
   const future = Date.now() + 86_400_000;
-  const saved = db.getLastIndex();
-  const lastIndex = saved && saved.getTime() <= future ? saved : undefined;
-  if (saved && !lastIndex) {
-    ctx.logger.warn(
-      `The last index date ${saved.toISOString()} is in the future; ` +
-        "listing the whole library.",
-    );
-  }
+  const lastIndex = startPoint(db, future, ctx);
   const headBound = listHeadBound(options, lastIndex);
   const search = headBound === undefined
     ? buildSearch(options, lastIndex)
     : undefined;
-  const pages: AsyncIterable<Page<MediaItem>> = search
-    ? shardedSearch(library, search, {
-      concurrency: Math.min(MAX_INDEX_STREAMS, options.maxThreads),
-      signal: ctx.signal,
-      onPlan: (ranges) =>
-        ctx.logger.info(
-          `The search is long: read as ${ranges.length} date ranges side by side`,
-        ),
-    })
-    : library.listMediaItems({
-      signal: ctx.signal,
-      // The head of the list ends at the bound: no page is asked for past it.
-      lookAhead: (page) =>
-        headBound === undefined || !reachedBound(page.items, headBound),
-    });
-  ctx.logger.info(
-    search
-      ? `Indexing with mediaItems.search ${JSON.stringify(search.filters)}`
-      : headBound !== undefined
-      ? `Indexing new items with mediaItems.list, newest first, down to ${
-        new Date(headBound).toISOString().slice(0, 10)
-      }`
-      : "Indexing the whole library with mediaItems.list",
-  );
+  const pages = pagesToIndex(options, library, ctx, search, headBound);
   const result: IndexResult = { seen: 0, added: 0, updated: 0, skipped: 0 };
   // A rescan lists everything the filters cover, no more no less: what
   // --do-delete compares the index with.
@@ -190,28 +161,8 @@ export async function indexMedia(
           const t = record.createTime.getTime();
           // Capture times past tomorrow do not move the start point either.
           if (t !== fallback && t > newest && t <= future) newest = t;
-          const existing = db.getItem(record.remoteId) ??
-            adoptSameUpload(db, record, profile);
-          if (existing) {
-            db.updateItemMetadata(record.remoteId, {
-              url: record.productUrl,
-              description: record.description,
-              mimeType: record.mimeType || undefined,
-              videoStatus: record.videoStatus,
-              width: record.width,
-              height: record.height,
-              cameraMake: record.cameraMake,
-              cameraModel: record.cameraModel,
-            });
-            result.updated++;
-            continue;
-          }
-          const placement = placeRecord(db, record, profile, options);
-          db.insertItem(newItemFromRecord(record, placement));
-          result.added++;
-          ctx.logger.debug(
-            `Indexed ${placement.path}/${placement.fileName} (${record.remoteId})`,
-          );
+          if (recordItem(db, record, profile, options, ctx)) result.added++;
+          else result.updated++;
         }
       });
       progress.indexed(result.seen, result.added);
@@ -226,6 +177,96 @@ export async function indexMedia(
     db.setLastIndex(new Date(newest));
   }
   return result;
+}
+
+/** Globals.LastIndex, unless it lies past `future` (said so, then ignored). */
+function startPoint(
+  db: LocalData,
+  future: number,
+  ctx: RunContext,
+): Date | undefined {
+  const saved = db.getLastIndex();
+  const lastIndex = saved && saved.getTime() <= future ? saved : undefined;
+  if (saved && !lastIndex) {
+    ctx.logger.warn(
+      `The last index date ${saved.toISOString()} is in the future; ` +
+        "listing the whole library.",
+    );
+  }
+  return lastIndex;
+}
+
+/**
+ * The pages to index: the search (in date ranges side by side when long),
+ * or the list, newest first, down to `headBound` when there is one.
+ */
+function pagesToIndex(
+  options: IndexOptions,
+  library: LibraryClient,
+  ctx: RunContext,
+  search: SearchMediaItemsRequest | undefined,
+  headBound: number | undefined,
+): AsyncIterable<Page<MediaItem>> {
+  const pages: AsyncIterable<Page<MediaItem>> = search
+    ? shardedSearch(library, search, {
+      concurrency: Math.min(MAX_INDEX_STREAMS, options.maxThreads),
+      signal: ctx.signal,
+      onPlan: (ranges) =>
+        ctx.logger.info(
+          `The search is long: read as ${ranges.length} date ranges side by side`,
+        ),
+    })
+    : library.listMediaItems({
+      signal: ctx.signal,
+      // The head of the list ends at the bound: no page is asked for past it.
+      lookAhead: (page) =>
+        headBound === undefined || !reachedBound(page.items, headBound),
+    });
+  ctx.logger.info(
+    search
+      ? `Indexing with mediaItems.search ${JSON.stringify(search.filters)}`
+      : headBound !== undefined
+      ? `Indexing new items with mediaItems.list, newest first, down to ${
+        new Date(headBound).toISOString().slice(0, 10)
+      }`
+      : "Indexing the whole library with mediaItems.list",
+  );
+  return pages;
+}
+
+/**
+ * Records one listed item: an item already indexed (or the same upload
+ * from another source) gets the listing's metadata, a new one is placed and
+ * added. True when it was added.
+ */
+function recordItem(
+  db: LocalData,
+  record: MediaRecord,
+  profile: FsProfile,
+  options: IndexOptions,
+  ctx: RunContext,
+): boolean {
+  const existing = db.getItem(record.remoteId) ??
+    adoptSameUpload(db, record, profile);
+  if (existing) {
+    db.updateItemMetadata(record.remoteId, {
+      url: record.productUrl,
+      description: record.description,
+      mimeType: record.mimeType || undefined,
+      videoStatus: record.videoStatus,
+      width: record.width,
+      height: record.height,
+      cameraMake: record.cameraMake,
+      cameraModel: record.cameraModel,
+    });
+    return false;
+  }
+  const placement = placeRecord(db, record, profile, options);
+  db.insertItem(newItemFromRecord(record, placement));
+  ctx.logger.debug(
+    `Indexed ${placement.path}/${placement.fileName} (${record.remoteId})`,
+  );
+  return true;
 }
 
 function olderThan(item: MediaItem, bound: number): boolean {

@@ -1,10 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import {
-  type ArgsEnv,
-  closestWord,
-  parseArgs,
-  wantsJson,
-} from "../../src/cli/args.ts";
+import { type ArgsEnv, parseArgs } from "../../src/cli/args.ts";
+import { closestWord, wantsJson } from "../../src/cli/command_line.ts";
 import { UsageError } from "../../src/errors.ts";
 import { SCOPE_LIBRARY_READONLY } from "../../src/google/scopes.ts";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { EXIT_CODES, helpText, VERSION } from "../../src/cli/help.ts";
 import { FLAG_GROUPS, FLAGS } from "../../src/cli/flags.ts";
-import { COMMANDS } from "../../src/cli/args.ts";
+import { COMMANDS } from "../../src/cli/command_line.ts";
 import { ExitCode } from "../../src/errors.ts";
 
 Deno.test("the overview names every command and every exit code, 4 included", () => {

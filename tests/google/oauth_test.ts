@@ -6,15 +6,14 @@ import type { ClientSecret } from "../../src/google/client_secret.ts";
 import {
   Authorizer,
   DEFAULT_SCOPES,
-  pkceChallenge,
-  runConsentFlow,
   SCOPE_APP_CREATED_READONLY,
   SCOPE_LIBRARY_READONLY,
   SCOPE_PICKER,
   SCOPE_SHARING,
-  TokenExpiredError,
   unionScopes,
 } from "../../src/google/oauth.ts";
+import { pkceChallenge, runConsentFlow } from "../../src/google/consent.ts";
+import { TokenExpiredError } from "../../src/google/token_endpoint.ts";
 import {
   readTokenFile,
   tokenFilePath,
