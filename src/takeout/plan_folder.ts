@@ -239,10 +239,11 @@ function classify(listing: FolderListing) {
       if (reason !== undefined && !listing.silent(at)) {
         badSidecars.push({ at, reason });
       }
+    } else if (listing.readError(at) || listing.silent(at)) {
       // A JSON file that could not be read is counted as such (badJson),
       // whatever it was meant to be.
-    } else if (listing.readError(at) || listing.silent(at)) continue;
-    else if (cls.class === "album-metadata") albumMetadata++;
+      continue;
+    } else if (cls.class === "album-metadata") albumMetadata++;
     else others.push({ at, reason: cls.reason ?? "" });
   }
   return {

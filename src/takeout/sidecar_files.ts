@@ -138,7 +138,7 @@ export interface SidecarFile {
   parts?: SidecarNameParts;
 }
 
-export interface SidecarNameParts {
+interface SidecarNameParts {
   readings: Reading[];
   /** Everything before `(n).json` / `.json`, for clipped names. */
   raws: Reading[];
@@ -179,7 +179,7 @@ export function looksEdited(m: MediaFile): boolean {
  * Whether `path` is already in the form pathSegments() gives: no "\", no
  * empty or "." segment. Most paths are, and then need no splitting.
  */
-export function isPlainPath(path: string): boolean {
+function isPlainPath(path: string): boolean {
   return path !== "" && !path.includes("\\") && !path.includes("//") &&
     !path.startsWith("/") && !path.endsWith("/") && path !== "." &&
     !path.startsWith("./") && !path.endsWith("/.") && !path.includes("/./");
@@ -207,7 +207,7 @@ export function counterKey(key: string, counter: number | undefined): string {
   return `${key}\u0000${counter ?? ""}`;
 }
 
-export function withCounter(name: string, counter: number): string {
+function withCounter(name: string, counter: number): string {
   const { stem, ext } = splitExtension(name);
   return `${stem}(${counter})${ext}`;
 }
@@ -217,7 +217,7 @@ export function withCounter(name: string, counter: number): string {
  * supplemental part, the supplemental part whole, clipped to any prefix or
  * absent, and the plain reading where nothing is stripped.
  */
-export function readSidecarName(name: string): {
+function readSidecarName(name: string): {
   readings: Reading[];
   raws: Reading[];
   counter: number | undefined;
@@ -259,7 +259,7 @@ export function readSidecarName(name: string): {
  * `text` without a trailing "." + prefix of "supplemental-metadata" (the
  * whole suffix, "supple", down to the lone "."), or undefined.
  */
-export function stripSupplemental(text: string): string | undefined {
+function stripSupplemental(text: string): string | undefined {
   const key = text.toLowerCase();
   for (let n = SUPPLEMENTAL.length; n >= 0; n--) {
     const suffix = `.${SUPPLEMENTAL.slice(0, n)}`;
@@ -330,14 +330,14 @@ export function newSidecar(
  * Whether `text` has the length Takeout cuts sidecar names to: 46 units, or
  * one either side where the cut met a surrogate pair.
  */
-export function isAtClipLimit(text: string): boolean {
+function isAtClipLimit(text: string): boolean {
   if (text.length === SIDECAR_KEY_LIMIT) return true;
   if (Math.abs(text.length - SIDECAR_KEY_LIMIT) !== 1) return false;
   return /[\uD800-\uDFFF]/.test(text.slice(SIDECAR_KEY_LIMIT - 2));
 }
 
 /** Media names that count as "the same name" for a title check. */
-export function titleForms(title: string, media: MediaFile): Set<string> {
+function titleForms(title: string, media: MediaFile): Set<string> {
   const forms = new Set([foldName(clipMediaName(title))]);
   if (!isMediaExtension(splitExtension(title).ext)) {
     forms.add(foldName(clipMediaName(title + media.ext)));
@@ -406,7 +406,7 @@ export function titleKeys(title: string, parts: SidecarNameParts): string[] {
 }
 
 /** The (n) of a media name a sidecar's name holds: IMG(1).jpg.json. */
-export function numberInName(readings: readonly Reading[]): number | undefined {
+function numberInName(readings: readonly Reading[]): number | undefined {
   for (const r of readings) {
     const { stem, ext } = splitExtension(r.key);
     if (!isMediaExtension(ext)) continue;

@@ -25,6 +25,7 @@
 //
 // Nothing is dropped: every media file gets a result, those left without
 // metadata are listed, and so are the sidecars no file claimed. The result
+// depends only on the names and titles given, never on their order.
 //
 // One folder is matched in three steps: a pre-pass settles each file whose
 // sidecar has its exact name (NAME.supplemental-metadata.json or
@@ -33,7 +34,8 @@
 // KB per file); the naming rules (sidecar_rules.ts) then run on the files
 // it left, and the companions (sidecar_companions.ts) after them. The
 // pre-pass decides nothing the rules would decide otherwise: it is the
-// exact rule, run first.
+// exact rule, run first (tests/takeout/sidecar_match_folder_test.ts holds
+// the two equal).
 
 import {
   clippedEditedStems,
