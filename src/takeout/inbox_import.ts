@@ -27,7 +27,8 @@ import { parsePartName } from "../archive/part_names.ts";
 import { withBackup } from "../backup/session.ts";
 import type { CommandResult, RunContext } from "../backup/context.ts";
 import { count, formatBytes } from "../text/format.ts";
-import { importParts, writeReport } from "./import.ts";
+import { importParts } from "./import.ts";
+import { writeReport } from "./import_report.ts";
 
 /** A part left for a later run, and why. */
 interface Waiting {
