@@ -27,7 +27,8 @@ import {
   type ResolvedReferences,
   resolveReferences,
 } from "./albums.ts";
-import { convergeItems, ITEM_RECHECK } from "./converge.ts";
+import { convergeItems } from "./converge.ts";
+import { ITEM_RECHECK } from "./converge_target.ts";
 import { Importer } from "./import_file.ts";
 import {
   countSkipped,

@@ -23,7 +23,7 @@ import { type StagedPlacement, StagedPlacements } from "../backup/placement.ts";
 import type { StagedFile, StageOptions } from "../backup/staged_write.ts";
 import { compareWithStored, type EntryReader } from "../backup/stored_copy.ts";
 import type { BestDate } from "./best_date.ts";
-import { ITEM_INSERTED, ITEM_NUMBERED } from "./converge.ts";
+import { ITEM_INSERTED, ITEM_NUMBERED } from "./converge_target.ts";
 import { DuplicateRanks } from "./duplicate_ranks.ts";
 import {
   COPY,

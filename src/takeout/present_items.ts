@@ -9,7 +9,7 @@ import type { IndexedItem } from "../db/rows.ts";
 import { resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
 import { findSameUpload } from "../backup/placement.ts";
-import { ITEM_RECHECK, ITEM_SETTLED } from "./converge.ts";
+import { ITEM_RECHECK, ITEM_SETTLED } from "./converge_target.ts";
 import { COPY, type ImportState, PRESENT } from "./import_state.ts";
 import { sourceRefOf } from "./item.ts";
 import { borrowsSidecar, type PlannedFile, type TakeoutPlan } from "./plan.ts";
