@@ -7,12 +7,9 @@ import type { TakeoutOptions } from "../options.ts";
 import type { CommandResult, RunContext } from "../backup/context.ts";
 import { withBackup } from "../backup/session.ts";
 import { ArchiveSet } from "../archive/archive_set.ts";
-import {
-  dryRun,
-  importParts,
-  partNumber,
-  writeReport,
-} from "../takeout/import.ts";
+import { dryRun } from "../takeout/dry_run.ts";
+import { importParts, partNumber } from "../takeout/import.ts";
+import { writeReport } from "../takeout/import_report.ts";
 import { runTakeoutInbox } from "../takeout/inbox_import.ts";
 import { setOfParts } from "../takeout/set.ts";
 

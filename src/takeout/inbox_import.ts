@@ -27,7 +27,8 @@ import { parsePartName } from "../archive/part_names.ts";
 import { withBackup } from "../backup/session.ts";
 import type { CommandResult, RunContext } from "../backup/context.ts";
 import { count, formatBytes } from "../text/format.ts";
-import { importParts, writeReport } from "./import.ts";
+import { importParts } from "./import.ts";
+import { writeReport } from "./import_report.ts";
 
 /** A part left for a later run, and why. */
 interface Waiting {
@@ -90,19 +91,56 @@ async function pickUp(
   ctx: RunContext,
 ): Promise<CommandResult> {
   const started = ctx.now().getTime();
-  const dir = options.from!;
   const records = new TakeoutParts(db);
-  const scan = await scanInbox(dir, {
+  const scan = await scanInbox(options.from!, {
     now: ctx.now(),
     settleMs: options.settleMinutes * 60_000,
   });
   for (const u of scan.unreadable) {
     ctx.logger.warn(`Cannot read ${u.path}: ${u.reason}`);
   }
-  // One file per part name: the first found (a sync client's conflict
-  // copy keeps another name).
+  const { byName, waiting, ready } = sortArrivals(scan.parts, records);
+  const results: SetResult[] = [];
+  // Oldest export first: its time is in its name.
+  for (const set of [...ready.keys()].sort()) {
+    const parts = ready.get(set)!.sort((a, b) => a.number - b.number);
+    const result = await importSet(set, parts, waiting, {
+      options,
+      db,
+      profile,
+      ctx,
+    });
+    if (result !== undefined) results.push(result);
+  }
+
+  recordWaiting(db, records, waiting, ctx);
+  const deleted = options.deleteImported
+    ? await deleteImported(records, byName, waiting, ctx)
+    : [];
+  return await inboxResult(options, ctx, started, results, waiting, deleted);
+}
+
+/** The parts found in the folder, sorted. */
+interface Arrivals {
+  /** One file per part name. */
+  byName: Map<string, ArrivedPart>;
+  /** Parts left for a later run. */
+  waiting: Waiting[];
+  /** Parts to read now, by export. */
+  ready: Map<string, ArrivedPart[]>;
+}
+
+/**
+ * One file per part name: the first found (a sync client's conflict copy
+ * keeps another name); each part to read now, to leave for a later run,
+ * or read already (the very file an earlier run recorded).
+ */
+function sortArrivals(
+  found: readonly ArrivedPart[],
+  records: TakeoutParts,
+): Arrivals {
   const byName = new Map<string, ArrivedPart>();
-  for (const p of scan.parts) {
+  for (const p of found) {
     const seen = byName.get(p.name);
     if (seen === undefined || (seen.waiting !== undefined && !p.waiting)) {
       byName.set(p.name, p);
@@ -120,76 +158,96 @@ async function pickUp(
       known.mtime?.getTime() === p.mtime?.getTime();
     const reason = p.waiting ?? (stillCut ? ENDS_EARLY : undefined);
     if (reason !== undefined) {
-      waiting.push({
-        set: p.set,
-        part: p.name,
-        path: p.path,
-        reason,
-        size: p.size,
-        mtime: p.mtime,
-      });
+      waiting.push(waitingOf(p.set, p, reason));
       continue;
     }
     const list = ready.get(p.set);
     if (list === undefined) ready.set(p.set, [p]);
     else list.push(p);
   }
+  return { byName, waiting, ready };
+}
 
-  const results: SetResult[] = [];
-  // Oldest export first: its time is in its name.
-  for (const set of [...ready.keys()].sort()) {
-    let parts = ready.get(set)!.sort((a, b) => a.number - b.number);
-    while (parts.length > 0) {
-      const opened = await ArchiveSet.open(parts.map((p) => p.path));
-      let outcome;
-      try {
-        outcome = await importParts({
-          options: { ...options, archives: parts.map((p) => p.path) },
-          set: opened,
-          setName: set,
-          db,
-          profile,
-          ctx,
-          holdIncomplete: true,
-          stats: new Map(parts.map((p) => [p.path, p])),
-        });
-      } finally {
-        await opened.close();
-      }
-      if (outcome.incomplete !== undefined) {
-        // Cut short: still being written. Read again by a later run.
-        const cut = new Set(outcome.incomplete);
-        for (const p of parts.filter((p) => cut.has(p.path))) {
-          waiting.push({
-            set,
-            part: p.name,
-            path: p.path,
-            reason: ENDS_EARLY,
-            size: p.size,
-            mtime: p.mtime,
-          });
-        }
-        parts = parts.filter((p) => !cut.has(p.path));
-        continue;
-      }
-      results.push({
-        set,
-        parts: parts.map((p) => p.name),
-        code: outcome.code,
-        summary: outcome.summary,
-        report: outcome.report,
+function waitingOf(set: string, p: ArrivedPart, reason: string): Waiting {
+  return {
+    set,
+    part: p.name,
+    path: p.path,
+    reason,
+    size: p.size,
+    mtime: p.mtime,
+  };
+}
+
+/** What importing an export's parts needs. */
+interface SetDeps {
+  options: TakeoutOptions;
+  db: LocalData;
+  profile: FsProfile;
+  ctx: RunContext;
+}
+
+/**
+ * Imports the parts of one export that arrived. Parts found cut short
+ * while listed are still being written: they join `waiting`, and the
+ * others are imported without them. Undefined when none is left.
+ */
+async function importSet(
+  set: string,
+  arrived: ArrivedPart[],
+  waiting: Waiting[],
+  { options, db, profile, ctx }: SetDeps,
+): Promise<SetResult | undefined> {
+  let parts = arrived;
+  while (parts.length > 0) {
+    const opened = await ArchiveSet.open(parts.map((p) => p.path));
+    let outcome;
+    try {
+      outcome = await importParts({
+        options: { ...options, archives: parts.map((p) => p.path) },
+        set: opened,
+        setName: set,
+        db,
+        profile,
+        ctx,
+        holdIncomplete: true,
+        stats: new Map(parts.map((p) => [p.path, p])),
       });
-      ctx.tell(`${set}: ${outcome.summary}`);
-      for (const p of outcome.problems) ctx.tell(p);
-      break;
+    } finally {
+      await opened.close();
     }
+    if (outcome.incomplete !== undefined) {
+      // Cut short: still being written. Read again by a later run.
+      const cut = new Set(outcome.incomplete);
+      for (const p of parts.filter((p) => cut.has(p.path))) {
+        waiting.push(waitingOf(set, p, ENDS_EARLY));
+      }
+      parts = parts.filter((p) => !cut.has(p.path));
+      continue;
+    }
+    ctx.tell(`${set}: ${outcome.summary}`);
+    for (const p of outcome.problems) ctx.tell(p);
+    return {
+      set,
+      parts: parts.map((p) => p.name),
+      code: outcome.code,
+      summary: outcome.summary,
+      report: outcome.report,
+    };
   }
+  return undefined;
+}
 
-  recordWaiting(db, records, waiting, ctx);
-  const deleted = options.deleteImported
-    ? await deleteImported(records, byName, waiting, ctx)
-    : [];
-
+/** The run's report (written when an export was imported), summary and result. */
+async function inboxResult(
+  options: TakeoutOptions,
+  ctx: RunContext,
+  started: number,
+  results: readonly SetResult[],
+  waiting: readonly Waiting[],
+  deleted: readonly string[],
+): Promise<CommandResult> {
+  const dir = options.from!;
   const seconds = (ctx.now().getTime() - started) / 1000;
   const report = {
     from: dir,
@@ -206,24 +264,7 @@ async function pickUp(
   };
   let reportPath: string | undefined;
   if (results.length > 0) reportPath = await writeReport(options.root, report);
-  const imported = results.reduce((n, r) => n + r.parts.length, 0);
-  const counts = results.reduce(
-    (sum, r) => {
-      const c = r.report.counts as Record<string, number>;
-      sum.items += c.imported;
-      sum.present += c.alreadyPresent;
-      sum.bytes += c.bytes;
-      return sum;
-    },
-    { items: 0, present: 0, bytes: 0 },
-  );
-  const summary = `gphotos-sync takeout --from ${dir}: ${
-    count(imported, "part")
-  } of ${count(results.length, "export")} imported (${counts.items} items, ${
-    formatBytes(counts.bytes)
-  }; ${counts.present} already present), ${
-    count(waiting.length, "part")
-  } waiting, ${deleted.length} deleted, in ${seconds.toFixed(1)} s.${
+  const summary = `${inboxSummary(dir, results, waiting, deleted, seconds)}${
     reportPath ? ` Report: ${reportPath}` : ""
   }`;
   return {
@@ -244,6 +285,34 @@ async function pickUp(
       ...(reportPath ? { report: reportPath } : {}),
     }),
   };
+}
+
+/** The summary line of a run (without the report's path). */
+function inboxSummary(
+  dir: string,
+  results: readonly SetResult[],
+  waiting: readonly Waiting[],
+  deleted: readonly string[],
+  seconds: number,
+): string {
+  const imported = results.reduce((n, r) => n + r.parts.length, 0);
+  const counts = results.reduce(
+    (sum, r) => {
+      const c = r.report.counts as Record<string, number>;
+      sum.items += c.imported;
+      sum.present += c.alreadyPresent;
+      sum.bytes += c.bytes;
+      return sum;
+    },
+    { items: 0, present: 0, bytes: 0 },
+  );
+  return `gphotos-sync takeout --from ${dir}: ${count(imported, "part")} of ${
+    count(results.length, "export")
+  } imported (${counts.items} items, ${
+    formatBytes(counts.bytes)
+  }; ${counts.present} already present), ${
+    count(waiting.length, "part")
+  } waiting, ${deleted.length} deleted, in ${seconds.toFixed(1)} s.`;
 }
 
 /** Whether a part is the very file an earlier run read. */
