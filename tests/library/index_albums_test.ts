@@ -325,3 +325,38 @@ Deno.test("in 2025 a 403 on sharedAlbums is a warning and own albums still index
     s.logger.lines.join("\n"),
   );
 });
+
+Deno.test("albums recorded before a failing one are committed; the index is left with no open transaction", async () => {
+  const lib = new FakeLibrary();
+  const photos = Array.from(
+    { length: 12 },
+    (_, i) => lib.photo(`IMG_${i}.JPG`, `2019-01-${10 + i}T10:00:00Z`),
+  );
+  const albums = photos.map((p, i) => lib.album(`Day ${i}`, [p]));
+  await using s = await setup(lib);
+  // Album 0's search is the first asked for (searches start in listing
+  // order); from the sixth on, every search fails for good.
+  s.google.faults.add({ on: "search", fault: 500, skip: 5 });
+  let failed = false;
+  try {
+    await s.run({ skipSharedAlbums: true });
+  } catch {
+    failed = true;
+  }
+  assert(failed, "a search that fails for good fails the run");
+  // Another connection sees only what was committed.
+  const dir = s.db.file.slice(0, s.db.file.lastIndexOf("/"));
+  const names: string[] = [];
+  {
+    using again = LocalData.open(dir);
+    for (const a of again.albums()) names.push(a.albumName);
+  }
+  assert(names.length >= 1 && names.length <= 5, `committed: ${names}`);
+  // In listing order, whole: album k is there only with the ones before it.
+  assertEquals(
+    names.sort(),
+    albums.slice(0, names.length).map((a) => a.title).sort(),
+  );
+  // No transaction is left open on the run's connection.
+  s.db.transaction(() => s.db.markAlbumDownloaded(albums[0].id));
+});
