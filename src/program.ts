@@ -87,34 +87,53 @@ function parseOrAnswer(argv: string[], deps: MainDeps): Options | number {
   return parsed;
 }
 
-/** A run of a command: its log, its context, its outcome said and pinged. */
-async function run(options: Options, deps: MainDeps): Promise<number> {
-  const tell = (line: string) => deps.stderr(safeText(line) + "\n");
-  // The last lines said to the person make the failure paragraph: with
-  // --quiet the only thing shown, and only if the run fails (cron mails
-  // only then); quiet or not, the body of the /fail ping, so the monitor
-  // shows why.
-  const held: string[] = [];
-  const toPerson = (line: string) => {
-    held.push(line);
-    if (held.length > 20) held.shift();
-    if (!options.quiet) tell(line);
+/**
+ * What a run says to the person. The last lines said make the failure
+ * paragraph: with --quiet the only thing shown, and only if the run fails
+ * (cron mails only then); quiet or not, the body of the /fail ping, so the
+ * monitor shows why.
+ */
+class SaidToPerson {
+  /** The last 20 lines said. */
+  readonly held: string[] = [];
+  /** The last thing said: the message of --json's last object. */
+  last = "";
+  /**
+   * The log file, once open: what the person is told (results, errors)
+   * goes there too, so a quiet scheduled run leaves its summary in it.
+   */
+  record: ((line: string) => void) | undefined;
+  readonly #quiet: boolean;
+  readonly #deps: Pick<MainDeps, "stderr" | "now">;
+
+  constructor(quiet: boolean, deps: Pick<MainDeps, "stderr" | "now">) {
+    this.#quiet = quiet;
+    this.#deps = deps;
+  }
+
+  /** A line of the log meant for the screen. */
+  show = (line: string): void => {
+    this.held.push(line);
+    if (this.held.length > 20) this.held.shift();
+    if (!this.#quiet) this.#deps.stderr(safeText(line) + "\n");
   };
-  // What the person is told (results, errors) also goes into the log file,
-  // so a quiet scheduled run leaves its summary there.
-  let record: ((line: string) => void) | undefined;
-  // The last thing said to the person is the message of --json's last object.
-  let lastTold = "";
-  const tellPerson = (line: string) => {
+
+  /** A result or an error, for the screen and the log file. */
+  tell = (line: string): void => {
     line = safeText(line);
-    lastTold = line;
-    toPerson(line);
-    record?.(
+    this.last = line;
+    this.show(line);
+    this.record?.(
       `${
-        deps.now().toISOString().replace("T", " ").slice(0, 19)
+        this.#deps.now().toISOString().replace("T", " ").slice(0, 19)
       } NOTE     ${line}`,
     );
   };
+}
+
+/** A run of a command: its log, its context, its outcome said and pinged. */
+async function run(options: Options, deps: MainDeps): Promise<number> {
+  const said = new SaidToPerson(options.quiet, deps);
   const closers: (() => void)[] = [];
   let logger: Logger | undefined;
   let code: number;
@@ -122,11 +141,11 @@ async function run(options: Options, deps: MainDeps): Promise<number> {
   try {
     const { writesLog } = await beforeRun(options);
     const sinks = writesLog
-      ? openLogSinks(options, deps, closers, tellPerson)
+      ? openLogSinks(options, deps, closers, said.tell)
       : {};
-    record = sinks.file;
+    said.record = sinks.file;
     logger = createLogger(options.logLevel, {
-      stderr: toPerson,
+      stderr: said.show,
       file: sinks.file,
       trace: sinks.trace,
       now: deps.now,
@@ -147,26 +166,26 @@ async function run(options: Options, deps: MainDeps): Promise<number> {
       signal: deps.signal,
       env: deps.env,
       print: (line) => deps.stdout(safeText(line) + "\n"),
-      tell: tellPerson,
+      tell: said.tell,
       stderr: options.quiet ? () => {} : deps.stderr,
       isTty: deps.isTty,
       result: (fields, message) => {
         result = fields;
-        if (message !== undefined) lastTold = message;
+        if (message !== undefined) said.last = message;
       },
     };
     code = await runCommand(options, ctx);
   } catch (e) {
     // What the command reported before failing is not its outcome.
     result = undefined;
-    code = report(e, tellPerson, logger, deps.signal, options.root);
+    code = report(e, said.tell, logger, deps.signal, options.root);
   }
   try {
     await sayOutcome(options, deps, {
       code,
-      message: lastTold,
+      message: said.last,
       result,
-      held,
+      held: said.held,
       logger,
     });
   } finally {
@@ -338,11 +357,6 @@ function causeText(e: Error): string {
   return e.cause instanceof Error ? ` (cause: ${e.cause.message})` : "";
 }
 
-/**
- * Opens the log file (a directory gets a unique name, as in gphotos-sync) and,
- * at trace level, <ROOT>/gphotos.trace. Folders are created as needed; a log
- * that cannot be opened is reported and the run goes on without it.
- */
 function isDir(path: string): boolean {
   try {
     return Deno.statSync(path).isDirectory;
@@ -351,6 +365,11 @@ function isDir(path: string): boolean {
   }
 }
 
+/**
+ * Opens the log file (a directory gets a unique name, as in gphotos-sync) and,
+ * at trace level, <ROOT>/gphotos.trace. Folders are created as needed; a log
+ * that cannot be opened is reported and the run goes on without it.
+ */
 function openLogSinks(
   options: { root: string; logfile: string; logLevel: string },
   deps: Pick<MainDeps, "now" | "logfile">,

@@ -219,28 +219,65 @@ export function readCentralRecord(
     else if (id === 0x000a && ntfs < 0) [ntfs, ntfsEnd] = [start, end];
     x = end;
   }
-  let size = v.getUint32(at + 24, true);
-  let compressedSize = v.getUint32(at + 20, true);
-  let localOffset = v.getUint32(at + 42, true);
-  if (zip64 >= 0) {
-    // Only the fields saturated in the fixed header are present, in order.
-    let z = zip64;
-    const take = (fallback: number) => {
-      if (z + 8 > zip64End) return fallback;
-      const value = u64(v, z);
-      z += 8;
-      return value;
-    };
-    if (size === U32_MAX) size = take(size);
-    if (compressedSize === U32_MAX) compressedSize = take(compressedSize);
-    if (localOffset === U32_MAX) localOffset = take(localOffset);
-  }
-  const nameBytes = bytes.subarray(nameAt, extraAt);
   const name = decodeNameWith(
-    nameBytes,
+    bytes.subarray(nameAt, extraAt),
     flags,
     unicode < 0 ? undefined : bytes.subarray(unicode, unicodeEnd),
   );
+  out.name = name;
+  out.flags = flags;
+  out.method = v.getUint16(at + 10, true);
+  out.crc = v.getUint32(at + 16, true);
+  out.compressedSize = v.getUint32(at + 20, true);
+  out.size = v.getUint32(at + 24, true);
+  out.localOffset = v.getUint32(at + 42, true);
+  if (zip64 >= 0) readZip64Fields(v, zip64, zip64End, out);
+  out.mtimeMs = centralMtime(bytes, v, at, ut, utEnd, ntfs, ntfsEnd);
+  out.mode = unixMode(madeBy, externalAttrs);
+  out.kind = centralKind(name, out.mode, externalAttrs);
+  out.headerGuess = nameLength + extraLength;
+}
+
+/**
+ * The ZIP64 extra field (its data from `z` to `end`) over the sizes and
+ * offset in `out` that the fixed header saturated: only those are present,
+ * in order; a field cut short leaves the rest as the header said.
+ */
+function readZip64Fields(
+  v: DataView,
+  z: number,
+  end: number,
+  out: CentralRecord,
+): void {
+  if (out.size === U32_MAX) {
+    if (z + 8 > end) return;
+    out.size = u64(v, z);
+    z += 8;
+  }
+  if (out.compressedSize === U32_MAX) {
+    if (z + 8 > end) return;
+    out.compressedSize = u64(v, z);
+    z += 8;
+  }
+  if (out.localOffset === U32_MAX && z + 8 <= end) {
+    out.localOffset = u64(v, z);
+  }
+}
+
+/**
+ * A central record's modification time in epoch milliseconds: the UTC
+ * extended timestamp (from `ut`, -1 when absent), else the NTFS times
+ * (from `ntfs`), else the DOS date and time; NaN when none reads.
+ */
+function centralMtime(
+  bytes: Uint8Array,
+  v: DataView,
+  at: number,
+  ut: number,
+  utEnd: number,
+  ntfs: number,
+  ntfsEnd: number,
+): number {
   let mtimeMs = NaN;
   if (ut >= 0 && utEnd - ut >= 5 && (bytes[ut] & 1)) {
     mtimeMs = v.getInt32(ut + 1, true) * 1000;
@@ -251,22 +288,15 @@ export function readCentralRecord(
     mtimeMs = dosTime(v.getUint16(at + 14, true), v.getUint16(at + 12, true))
       ?.getTime() ?? NaN;
   }
-  out.name = name;
-  out.flags = flags;
-  out.method = v.getUint16(at + 10, true);
-  out.crc = v.getUint32(at + 16, true);
-  out.compressedSize = compressedSize;
-  out.size = size;
-  out.localOffset = localOffset;
-  out.mtimeMs = mtimeMs;
+  return mtimeMs;
+}
+
+/** Unix mode and type bits from a Unix or macOS host, -1 otherwise. */
+function unixMode(madeBy: number, externalAttrs: number): number {
   const host = madeBy >> 8;
-  const mode = (host === HOST_UNIX || host === HOST_MACOS) &&
-      externalAttrs >>> 16
+  return (host === HOST_UNIX || host === HOST_MACOS) && externalAttrs >>> 16
     ? externalAttrs >>> 16
     : -1;
-  out.mode = mode;
-  out.kind = centralKind(name, mode, externalAttrs);
-  out.headerGuess = nameLength + extraLength;
 }
 
 /**

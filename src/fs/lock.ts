@@ -93,16 +93,7 @@ export async function acquireLock(
   // A few rounds: the file can be released and removed between our open
   // and our flock, and then we hold a lock on a file nobody else sees.
   for (let round = 0; round < 5; round++) {
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(path, { read: true, write: true, create: true });
-    } catch (err) {
-      throw new DiskError(
-        `Cannot create the lock file ${path}: ${errText(err)}. ` +
-          "Check that the folder exists and is writable.",
-        { cause: err },
-      );
-    }
+    const file = await openLockFile(path);
     let keep = false;
     try {
       if (!(await file.tryLock(true))) {
@@ -111,55 +102,19 @@ export async function acquireLock(
       }
       if (!(await isSameFile(file, path))) continue;
 
-      const text = await readText(file);
-      if (text.trim() === "" && (deps.posixLocked ?? posixLocked)(path)) {
-        return {
-          acquired: false,
-          holder: {
-            program: "gphotos-sync",
-            description: "gphotos-sync (Python)",
-          },
-        };
-      }
-
-      const previous = parseInfo(text);
-      let tookOver: LockHolder | undefined;
-      if (previous) {
-        const holder = holderOf(previous);
-        if (await stillHeld(previous, hostname, now(), path, deps)) {
-          return { acquired: false, holder };
-        }
-        tookOver = holder;
-        log.warn(
-          `Taking over the lock ${path}: the run that held it ` +
-            `(${holder.description}) is gone.`,
-        );
-      } else if (text.trim() !== "") {
-        tookOver = { program: "unknown", description: "unreadable lock file" };
-        log.warn(`Taking over the lock ${path}: its content was unreadable.`);
-      }
-
-      const started = now().toISOString();
-      const info: LockInfo = {
-        pid: Deno.pid,
+      const found = await judgeFoundLock(
+        await readText(file),
+        path,
         hostname,
-        startedAt: started,
-        updatedAt: started,
-      };
-      try {
-        writeInfoSync(file, info);
-      } catch (err) {
-        throw new DiskError(
-          `Cannot write the lock file ${path}: ${errText(err)}. ` +
-            "Check that the disk is writable and not full.",
-          { cause: err },
-        );
-      }
+        now,
+        deps,
+        log,
+      );
+      if (found.held) return { acquired: false, holder: found.held };
+      const lock = writeOwnLock(file, path, hostname, now, deps, log);
       keep = true;
-      const heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-      const lock = new FileLock(file, path, info, heartbeatMs, now, log);
-      return tookOver
-        ? { acquired: true, lock, tookOver }
+      return found.tookOver
+        ? { acquired: true, lock, tookOver: found.tookOver }
         : { acquired: true, lock };
     } finally {
       // Closing drops the flock.
@@ -170,6 +125,86 @@ export async function acquireLock(
     `The lock file ${path} kept changing while taking it. ` +
       "Is another program removing it? Run again.",
   );
+}
+
+async function openLockFile(path: string): Promise<Deno.FsFile> {
+  try {
+    return await Deno.open(path, { read: true, write: true, create: true });
+  } catch (err) {
+    throw new DiskError(
+      `Cannot create the lock file ${path}: ${errText(err)}. ` +
+        "Check that the folder exists and is writable.",
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * What the content of a lock file we hold the flock on means: its holder
+ * still runs (`held`), or it is ours to take, over a run that is gone
+ * (`tookOver`) or free (neither).
+ */
+async function judgeFoundLock(
+  text: string,
+  path: string,
+  hostname: string,
+  now: () => Date,
+  deps: LockDeps,
+  log: Logger,
+): Promise<{ held?: LockHolder; tookOver?: LockHolder }> {
+  if (text.trim() === "") {
+    if ((deps.posixLocked ?? posixLocked)(path)) {
+      return {
+        held: { program: "gphotos-sync", description: "gphotos-sync (Python)" },
+      };
+    }
+    return {};
+  }
+  const previous = parseInfo(text);
+  if (!previous) {
+    log.warn(`Taking over the lock ${path}: its content was unreadable.`);
+    return {
+      tookOver: { program: "unknown", description: "unreadable lock file" },
+    };
+  }
+  const holder = holderOf(previous);
+  if (await stillHeld(previous, hostname, now(), path, deps)) {
+    return { held: holder };
+  }
+  log.warn(
+    `Taking over the lock ${path}: the run that held it ` +
+      `(${holder.description}) is gone.`,
+  );
+  return { tookOver: holder };
+}
+
+/** Write who we are into the flocked file and start its heartbeat. */
+function writeOwnLock(
+  file: Deno.FsFile,
+  path: string,
+  hostname: string,
+  now: () => Date,
+  deps: LockDeps,
+  log: Logger,
+): FileLock {
+  const started = now().toISOString();
+  const info: LockInfo = {
+    pid: Deno.pid,
+    hostname,
+    startedAt: started,
+    updatedAt: started,
+  };
+  try {
+    writeInfoSync(file, info);
+  } catch (err) {
+    throw new DiskError(
+      `Cannot write the lock file ${path}: ${errText(err)}. ` +
+        "Check that the disk is writable and not full.",
+      { cause: err },
+    );
+  }
+  const heartbeatMs = deps.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  return new FileLock(file, path, info, heartbeatMs, now, log);
 }
 
 class FileLock implements HeldLock {

@@ -309,8 +309,7 @@ export class LibraryClient {
       signal: AbortSignal,
     ) => Promise<unknown>,
   ): AsyncGenerator<Page<T>> {
-    const seen = new Set<string>();
-    let emptyInARow = 0;
+    const guard = new ListingGuard(call);
     const ahead = new AbortController();
     const signal = callerSignal
       ? AbortSignal.any([callerSignal, ahead.signal])
@@ -334,38 +333,17 @@ export class LibraryClient {
           continue;
         }
         askedAgain = 0;
-        let stop: ApiError | undefined;
-        if (next !== undefined) {
-          emptyInARow = page.items.length === 0 ? emptyInARow + 1 : 0;
-          if (seen.has(next)) {
-            stop = new ApiError(
-              `Google sent the same page token twice while listing ${call}` +
-                (next === sent && page.items.length === 0
-                  ? ` (${MAX_REPEATED_EMPTY_PAGES} times more when asked again)`
-                  : "") +
-                "; stopped so the listing does not go round forever. Run again later.",
-              200,
-              "REPEATED_PAGE_TOKEN",
-            );
-          } else if (emptyInARow > MAX_EMPTY_PAGES_IN_A_ROW) {
-            stop = new ApiError(
-              `Google sent ${emptyInARow} empty pages in a row while listing ` +
-                `${call}; stopped as the listing is not advancing. Run again later.`,
-              200,
-              "EMPTY_PAGES",
-            );
-          } else {
-            seen.add(next);
-            if (lookAhead?.(page) ?? true) {
-              sent = next;
-              pending = fetchPage(next, signal);
-              // Handled here too: the caller may never come back for it.
-              pending.catch(() => {});
-              // One turn of the event loop sends the request before the
-              // caller's (synchronous) work on this page holds the thread.
-              await new Promise((r) => setTimeout(r, 0));
-            }
-          }
+        const stop = next === undefined
+          ? undefined
+          : guard.check(next, sent, page.items.length === 0);
+        if (next !== undefined && !stop && (lookAhead?.(page) ?? true)) {
+          sent = next;
+          pending = fetchPage(next, signal);
+          // Handled here too: the caller may never come back for it.
+          pending.catch(() => {});
+          // One turn of the event loop sends the request before the
+          // caller's (synchronous) work on this page holds the thread.
+          await new Promise((r) => setTimeout(r, 0));
         }
         yield page;
         if (stop) throw stop;
@@ -383,6 +361,54 @@ export class LibraryClient {
         ahead.abort();
       }
     }
+  }
+}
+
+/**
+ * Stops a listing that does not advance: Google sending a page token it
+ * sent before (the listing would go round forever), or more than
+ * MAX_EMPTY_PAGES_IN_A_ROW empty pages in a row.
+ */
+class ListingGuard {
+  readonly #call: string;
+  readonly #seen = new Set<string>();
+  #emptyInARow = 0;
+
+  constructor(call: string) {
+    this.#call = call;
+  }
+
+  /**
+   * The error to stop with after a page whose next token is `next`, if the
+   * listing must stop; `sent` is the token that asked for the page.
+   */
+  check(
+    next: string,
+    sent: string | undefined,
+    empty: boolean,
+  ): ApiError | undefined {
+    this.#emptyInARow = empty ? this.#emptyInARow + 1 : 0;
+    if (this.#seen.has(next)) {
+      return new ApiError(
+        `Google sent the same page token twice while listing ${this.#call}` +
+          (next === sent && empty
+            ? ` (${MAX_REPEATED_EMPTY_PAGES} times more when asked again)`
+            : "") +
+          "; stopped so the listing does not go round forever. Run again later.",
+        200,
+        "REPEATED_PAGE_TOKEN",
+      );
+    }
+    if (this.#emptyInARow > MAX_EMPTY_PAGES_IN_A_ROW) {
+      return new ApiError(
+        `Google sent ${this.#emptyInARow} empty pages in a row while listing ` +
+          `${this.#call}; stopped as the listing is not advancing. Run again later.`,
+        200,
+        "EMPTY_PAGES",
+      );
+    }
+    this.#seen.add(next);
+    return undefined;
   }
 }
 

@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import type { LocalData } from "../db/local_data.ts";
 import { type IndexedItem, newItemFromRecord } from "../db/rows.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
+import type { MediaRecord } from "../media/record.ts";
 import { type PickedMediaItem, pickedToMediaRecord } from "../google/picker.ts";
 import {
   adoptSameUpload,
@@ -52,7 +53,6 @@ export function indexPicked(
   options: PickIndexOptions,
   deps: { db: LocalData; profile: FsProfile; logger: Logger },
 ): PickPlan {
-  const { db, profile, logger } = deps;
   const plan: PickPlan = {
     listed: picked.length,
     added: 0,
@@ -77,54 +77,68 @@ export function indexPicked(
     fetching.add(item.remoteId);
     plan.toFetch.push({ item, picked: p });
   };
-  db.transaction(() => {
+  deps.db.transaction(() => {
     for (const p of picked) {
       const record = pickedToMediaRecord(p);
       if (options.skipVideo && record.isVideo) {
         plan.skippedVideos++;
         continue;
       }
-      const existing = db.getItem(record.remoteId);
-      if (existing) {
-        // A row of another source keeps its SourceRef; a picker row is
-        // now this session's, so --resume of this session finds it.
-        if (existing.source === "picker" && !existing.downloaded) {
-          db.updateItemMetadata(record.remoteId, {
-            sourceRef: sessionId,
-            videoStatus: record.videoStatus,
-          });
-        }
-        take(db.getItem(record.remoteId) ?? existing, p);
-        continue;
-      }
-      // The same upload from another source: a Takeout import's record
-      // takes the picked id; another API id stays its own row.
-      const same = adoptSameUpload(db, record, profile) ??
-        findSameUpload(
-          db,
-          record.filename || record.remoteId,
-          record.createTime,
-          profile,
-        );
-      if (same) {
-        logger.debug(
-          `Picked ${record.remoteId} is ${same.path}/${same.fileName} (same name and capture time).`,
-        );
-        if (!same.downloaded) plan.matchedByName++;
-        take(same, p);
-        continue;
-      }
-      const placement = placeRecord(db, record, profile, options);
-      db.insertItem({
-        ...newItemFromRecord(record, placement),
-        sourceRef: sessionId,
-      });
-      plan.added++;
-      logger.debug(
-        `Indexed ${placement.path}/${placement.fileName} (${record.remoteId}, picked)`,
-      );
-      take(db.getItem(record.remoteId)!, p);
+      take(indexOne(record, sessionId, options, deps, plan), p);
     }
   });
   return plan;
+}
+
+/**
+ * The index row of one picked item: the row the index holds under its id,
+ * the same upload from another source, or a new row placed as `sync`
+ * places it. Counts the last two in `plan`.
+ */
+function indexOne(
+  record: MediaRecord,
+  sessionId: string,
+  options: PickIndexOptions,
+  deps: { db: LocalData; profile: FsProfile; logger: Logger },
+  plan: PickPlan,
+): IndexedItem {
+  const { db, profile, logger } = deps;
+  const existing = db.getItem(record.remoteId);
+  if (existing) {
+    // A row of another source keeps its SourceRef; a picker row is
+    // now this session's, so --resume of this session finds it.
+    if (existing.source === "picker" && !existing.downloaded) {
+      db.updateItemMetadata(record.remoteId, {
+        sourceRef: sessionId,
+        videoStatus: record.videoStatus,
+      });
+    }
+    return db.getItem(record.remoteId) ?? existing;
+  }
+  // The same upload from another source: a Takeout import's record
+  // takes the picked id; another API id stays its own row.
+  const same = adoptSameUpload(db, record, profile) ??
+    findSameUpload(
+      db,
+      record.filename || record.remoteId,
+      record.createTime,
+      profile,
+    );
+  if (same) {
+    logger.debug(
+      `Picked ${record.remoteId} is ${same.path}/${same.fileName} (same name and capture time).`,
+    );
+    if (!same.downloaded) plan.matchedByName++;
+    return same;
+  }
+  const placement = placeRecord(db, record, profile, options);
+  db.insertItem({
+    ...newItemFromRecord(record, placement),
+    sourceRef: sessionId,
+  });
+  plan.added++;
+  logger.debug(
+    `Indexed ${placement.path}/${placement.fileName} (${record.remoteId}, picked)`,
+  );
+  return db.getItem(record.remoteId)!;
 }
