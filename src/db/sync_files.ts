@@ -51,6 +51,16 @@ export class SyncFilesTable extends IndexConnection {
     return row === undefined ? undefined : toItem(row, this.warn);
   }
 
+  /**
+   * Whether the index holds item `remoteId`: getItem without reading the
+   * row (an album's members are mostly items the library listing just
+   * recorded).
+   */
+  hasItem(remoteId: string): boolean {
+    return this.get("SELECT 1 FROM SyncFiles WHERE RemoteId = ?", remoteId) !==
+      undefined;
+  }
+
   /** The item stored under ROOT/<path>/<fileName>, if any. */
   itemByPath(path: string, fileName: string): IndexedItem | undefined {
     const row = this.get(

@@ -228,6 +228,14 @@ const MAX_ALBUM_STREAMS = 8;
  */
 const MAX_ITEMS_AHEAD = 10_000;
 /**
+ * Albums listed ahead of the one being recorded, at most. The library's
+ * items are recorded first, so while they are listed the albums queue up
+ * here and are read; a queue as short as the streams left the searches
+ * idle until the first album was recorded, and then a search's latency
+ * was waited for every few albums.
+ */
+const MAX_ALBUMS_AHEAD = 64;
+/**
  * Albums recorded per commit of the index, at most: a commit flushes the
  * journal to the disk (tens of milliseconds on a small host), and one per
  * album made the recording of 50 albums take seconds. Each album is still
@@ -292,7 +300,7 @@ class AlbumReader {
     this.#queue.push({ album, shared });
     this.#start();
     // The albums waiting their turn stay few.
-    while (this.#queue.length > 2 * this.#streams) await this.#recordHead();
+    while (this.#queue.length > MAX_ALBUMS_AHEAD) await this.#recordHead();
   }
 
   async drain(): Promise<void> {
@@ -313,18 +321,26 @@ class AlbumReader {
 
   /** Starts the next searches in order, while there is room. */
   #start(): void {
+    if (this.signal.aborted) return;
     for (const job of this.#queue) {
       if (job.contents) continue;
       const size = albumSize(job.album);
       if (
         this.#reading >= this.#streams ||
-        (this.#reading > 0 && this.#ahead + size > MAX_ITEMS_AHEAD)
+        (this.#ahead > 0 && this.#ahead + size > MAX_ITEMS_AHEAD)
       ) return;
       this.#reading++;
       this.#ahead += size;
+      // A stream is free again as soon as its search ends: what it read
+      // waits for its turn to be recorded (counted in #ahead).
+      const done = <T>(c: T): T => {
+        this.#reading--;
+        this.#start();
+        return c;
+      };
       job.contents = this.#read(job.album).then(
-        (items) => ({ items }),
-        (error) => ({ error }),
+        (items) => done({ items }),
+        (error) => done({ error }),
       );
     }
   }
@@ -355,7 +371,6 @@ class AlbumReader {
     }
     const job = this.#queue.shift()!;
     const contents = await job.contents!;
-    this.#reading--;
     this.#ahead -= albumSize(job.album);
     this.#start();
     if ("error" in contents) {
@@ -420,7 +435,7 @@ function recordAlbum(
       if (first === undefined || t < first) first = t;
       if (last === undefined || t > last) last = t;
       if (
-        db.getItem(record.remoteId) === undefined &&
+        !db.hasItem(record.remoteId) &&
         adoptSameUpload(db, record, deps.profile) === undefined && addItems
       ) {
         const placement = placeRecord(db, record, deps.profile, options);
