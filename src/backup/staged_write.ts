@@ -139,25 +139,7 @@ export async function stageEntry(
       () => Deno.mkdirSync(folder, { recursive: true }),
     );
   }
-  // An entry's declared size is known before its bytes: one that cannot
-  // fit stops the import before a byte is written, not when the disk is
-  // full (an honest 1 TB entry would otherwise fill it first).
-  if (options.expectedSize !== undefined) {
-    const free = options.freeBytes
-      ? options.freeBytes(folder)
-      : freeSpace(folder, options.expectedSize);
-    if (
-      free !== undefined && options.expectedSize + FREE_SPACE_RESERVE > free
-    ) {
-      throw new DiskError(
-        `Not enough free space for ${target}: the archive declares ` +
-          `${options.expectedSize} bytes, and ${free} are free there ` +
-          `(${FREE_SPACE_RESERVE} kept in reserve). Nothing of it was ` +
-          "written; what was imported before is kept. Free some space on " +
-          "that disk and run again.",
-      );
-    }
-  }
+  checkRoom(target, folder, options);
   const file = step(
     "create a file in",
     folder,
@@ -211,6 +193,27 @@ export async function stageEntry(
       // Already gone.
     }
     throw err;
+  }
+}
+
+/**
+ * An entry's declared size is known before its bytes: one that cannot fit
+ * stops the import before a byte is written, not when the disk is full (an
+ * honest 1 TB entry would otherwise fill it first).
+ */
+function checkRoom(target: string, folder: string, options: StageOptions) {
+  if (options.expectedSize === undefined) return;
+  const free = options.freeBytes
+    ? options.freeBytes(folder)
+    : freeSpace(folder, options.expectedSize);
+  if (free !== undefined && options.expectedSize + FREE_SPACE_RESERVE > free) {
+    throw new DiskError(
+      `Not enough free space for ${target}: the archive declares ` +
+        `${options.expectedSize} bytes, and ${free} are free there ` +
+        `(${FREE_SPACE_RESERVE} kept in reserve). Nothing of it was ` +
+        "written; what was imported before is kept. Free some space on " +
+        "that disk and run again.",
+    );
   }
 }
 

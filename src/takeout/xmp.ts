@@ -127,21 +127,32 @@ function tagLevel(name: string, separator: string): string {
 
 /** The XMP sidecar document for `data`, as UTF-8 text. */
 export function xmpDocument(data: XmpData): string {
+  const attributes = xmpAttributes(data);
+  const elements = [...descriptionElements(data), ...peopleElements(data)];
+  const namespaces = NAMESPACES.map(([prefix, uri]) =>
+    `   xmlns:${prefix}="${uri}"`
+  );
+  const head = [`  <rdf:Description rdf:about=""`, ...namespaces, ...attributes]
+    .join("\n");
+  const body = elements.length === 0
+    ? `${head}/>`
+    : [`${head}>`, ...elements, "  </rdf:Description>"].join("\n");
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="gphotos-sync">`,
+    ` <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`,
+    body,
+    " </rdf:RDF>",
+    "</x:xmpmeta>",
+    "",
+  ].join("\n");
+}
+
+/** The rating, dates and GPS: attributes of the description, one a line. */
+function xmpAttributes(data: XmpData): string[] {
   const attributes: string[] = [];
-  const elements: string[] = [];
   const attr = (name: string, value: string) =>
     attributes.push(`   ${name}="${xmlAttribute(value)}"`);
-  const list = (name: string, kind: "Bag" | "Seq", items: string[]) => {
-    const lis = items.map((item) => `     <rdf:li>${xmlText(item)}</rdf:li>`);
-    elements.push(
-      `   <${name}>`,
-      `    <rdf:${kind}>`,
-      ...lis,
-      `    </rdf:${kind}>`,
-      `   </${name}>`,
-    );
-  };
-
   if (data.favorite) attr("xmp:Rating", "5");
   if (data.takenAt !== undefined && !Number.isNaN(data.takenAt.getTime())) {
     const when = xmpDate(data.takenAt);
@@ -162,18 +173,26 @@ export function xmpDocument(data: XmpData): string {
       attr("exif:GPSAltitudeRef", altitude < 0 ? "1" : "0");
     }
   }
+  return attributes;
+}
+
+/** The description, when it has more than blanks. */
+function descriptionElements(data: XmpData): string[] {
   const description = data.description === undefined
     ? ""
     : stripInvalidXmlChars(data.description);
-  if (description.trim() !== "") {
-    elements.push(
-      "   <dc:description>",
-      "    <rdf:Alt>",
-      `     <rdf:li xml:lang="x-default">${xmlText(description)}</rdf:li>`,
-      "    </rdf:Alt>",
-      "   </dc:description>",
-    );
-  }
+  if (description.trim() === "") return [];
+  return [
+    "   <dc:description>",
+    "    <rdf:Alt>",
+    `     <rdf:li xml:lang="x-default">${xmlText(description)}</rdf:li>`,
+    "    </rdf:Alt>",
+    "   </dc:description>",
+  ];
+}
+
+/** The people, as keywords and as the tag paths of digiKam and Lightroom. */
+function peopleElements(data: XmpData): string[] {
   const people = [
     ...new Set(
       (data.people ?? []).map((p) => stripInvalidXmlChars(p).trim()).filter(
@@ -181,36 +200,26 @@ export function xmpDocument(data: XmpData): string {
       ),
     ),
   ];
-  if (people.length > 0) {
-    list("dc:subject", "Bag", people);
-    list("Iptc4xmpExt:PersonInImage", "Bag", people);
-    list(
+  if (people.length === 0) return [];
+  const list = (name: string, kind: "Bag" | "Seq", items: string[]) => [
+    `   <${name}>`,
+    `    <rdf:${kind}>`,
+    ...items.map((item) => `     <rdf:li>${xmlText(item)}</rdf:li>`),
+    `    </rdf:${kind}>`,
+    `   </${name}>`,
+  ];
+  return [
+    ...list("dc:subject", "Bag", people),
+    ...list("Iptc4xmpExt:PersonInImage", "Bag", people),
+    ...list(
       "digiKam:TagsList",
       "Seq",
       people.map((p) => `People/${tagLevel(p, "/")}`),
-    );
-    list(
+    ),
+    ...list(
       "lr:hierarchicalSubject",
       "Bag",
       people.map((p) => `People|${tagLevel(p, "|")}`),
-    );
-  }
-
-  const namespaces = NAMESPACES.map(([prefix, uri]) =>
-    `   xmlns:${prefix}="${uri}"`
-  );
-  const head = [`  <rdf:Description rdf:about=""`, ...namespaces, ...attributes]
-    .join("\n");
-  const body = elements.length === 0
-    ? `${head}/>`
-    : [`${head}>`, ...elements, "  </rdf:Description>"].join("\n");
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="gphotos-sync">`,
-    ` <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`,
-    body,
-    " </rdf:RDF>",
-    "</x:xmpmeta>",
-    "",
-  ].join("\n");
+    ),
+  ];
 }
