@@ -34,7 +34,7 @@
 
 import { fixedFile } from "../fs/confine.ts";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { SyncOptions } from "../options.ts";
+import type { CommonOptions, LayoutOptions } from "../options.ts";
 import type { Logger } from "../log.ts";
 import type { AlbumEntry, LocalData } from "../db/local_data.ts";
 import { DiskError } from "../errors.ts";
@@ -61,19 +61,26 @@ const MAX_WARNINGS = 20;
 /** Links made together (see reconcile). */
 const LINK_BATCH = 500;
 
+/**
+ * What the album folders are made from: where they go, how they are named
+ * and linked. Every source that files items in albums has these (sync,
+ * pick, takeout).
+ */
 export type AlbumLinkOptions =
+  & Pick<CommonOptions, "root" | "dbPath">
   & Pick<
-    SyncOptions,
-    | "root"
-    | "dbPath"
+    LayoutOptions,
     | "albumsPath"
     | "sharedAlbumsPath"
     | "useHardlinks"
     | "albumInvert"
-    | "skipSharedAlbums"
     | "skipVideo"
   >
-  & AlbumPathOptions;
+  & AlbumPathOptions
+  & {
+    /** --skip-shared-albums (sync): shared albums get no folder. */
+    skipSharedAlbums?: boolean;
+  };
 
 export interface AlbumLinksResult {
   /** Albums with at least one link wanted. */

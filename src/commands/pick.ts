@@ -124,10 +124,11 @@ class PickRun {
       let links: AlbumLinksResult | undefined;
       if (albumName !== undefined) {
         album = fileInAlbum(this.db, albumName, plan.members);
-        links = await reconcileAlbumLinks(
-          { ...this.options, skipSharedAlbums: false },
-          { db: this.db, profile: this.profile, ctx: this.ctx },
-        );
+        links = await reconcileAlbumLinks(this.options, {
+          db: this.db,
+          profile: this.profile,
+          ctx: this.ctx,
+        });
       }
       // Done in the index before the session goes at Google: a run stopped
       // in between leaves a session Google ends when it expires, never a
