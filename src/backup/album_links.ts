@@ -2,9 +2,11 @@
 // <shared-albums-path> that mirror the index's albums. gphotos-sync deleted
 // the whole album tree and rebuilt it on every run, so a crash or a full
 // disk left albums empty and a 100,000-link tree was rewritten each time.
-// Here the tree is reconciled instead: the wanted tree is computed from the
-// index (album_paths.ts names it), compared with the disk and with our
-// record of what we made, and only the differences are written.
+// Here the tree is reconciled instead, in three steps: the wanted tree is
+// computed from the index (album_wanted.ts; album_paths.ts names it),
+// compared with the disk and with our record of what we made
+// (album_compare.ts), and only the differences are written (here, which
+// also runs the steps; album_tally.ts holds the counts and warnings).
 //
 // The record ("manifest") is a JSON file next to the index,
 // <db-path>/gphotos.album_links.json, rather than a table in it:
@@ -32,76 +34,35 @@
 //   (with --use-hardlinks each media file is also stat'ed, so that a file
 //   downloaded again, a new inode, gets a new link).
 
-import { fixedFile } from "../fs/confine.ts";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { CommonOptions, LayoutOptions } from "../options.ts";
+import { isAbsolute, join } from "node:path";
 import type { Logger } from "../log.ts";
 import type { AlbumEntry, LocalData } from "../db/local_data.ts";
 import { DiskError } from "../errors.ts";
 import { classifyFsError } from "../fs/atomic_write.ts";
-import { resolveInside } from "../fs/confine.ts";
+import { fixedFile, resolveInside } from "../fs/confine.ts";
 import type { FsProfile } from "../fs/fs_profile.ts";
+import { nameKey } from "./album_paths.ts";
+import { LinkRecord, type RootRecord } from "./album_link_record.ts";
 import {
-  type AlbumPathOptions,
-  folderKey,
-  nameKey,
-  planAlbum,
-} from "./album_paths.ts";
+  Comparison,
+  listFolder,
+  type Planned,
+  type Removal,
+} from "./album_compare.ts";
+import { type AlbumLinksResult, LinkTally } from "./album_tally.ts";
+import {
+  type AlbumLinkOptions,
+  type RootState,
+  WantedTree,
+} from "./album_wanted.ts";
+import { denoLinkFs, isMissing, type LinkFs } from "./link_fs.ts";
 
-import {
-  LinkRecord,
-  type LinkValue,
-  type RootRecord,
-} from "./album_link_record.ts";
-import { denoLinkFs, type LinkFs } from "./link_fs.ts";
+export type { AlbumLinkOptions } from "./album_wanted.ts";
+export type { AlbumLinksResult } from "./album_tally.ts";
 
 export const ALBUM_LINKS_MANIFEST = "gphotos.album_links.json";
-/** Individual problems logged as warnings; the rest only counted. */
-const MAX_WARNINGS = 20;
-/** Links made together (see reconcile). */
+/** Links made together (see #makeLinks). */
 const LINK_BATCH = 500;
-
-/**
- * What the album folders are made from: where they go, how they are named
- * and linked. Every source that files items in albums has these (sync,
- * pick, takeout).
- */
-export type AlbumLinkOptions =
-  & Pick<CommonOptions, "root" | "dbPath">
-  & Pick<
-    LayoutOptions,
-    | "albumsPath"
-    | "sharedAlbumsPath"
-    | "useHardlinks"
-    | "albumInvert"
-    | "skipVideo"
-  >
-  & AlbumPathOptions
-  & {
-    /** --skip-shared-albums (sync): shared albums get no folder. */
-    skipSharedAlbums?: boolean;
-  };
-
-export interface AlbumLinksResult {
-  /** Albums with at least one link wanted. */
-  albums: number;
-  /** Links wanted: album items whose file is on disk. */
-  links: number;
-  created: number;
-  /** Links of ours that pointed elsewhere or were of the other kind. */
-  replaced: number;
-  removed: number;
-  /** Identical links found unrecorded (gphotos-sync's, or a crashed run's). */
-  adopted: number;
-  /** Album items whose file is not downloaded yet. */
-  notDownloaded: number;
-  /** Wanted names taken by something we did not make (left alone). */
-  conflicts: number;
-  /** Links that could not be made (reported as warnings). */
-  failed: number;
-  foldersCreated: number;
-  foldersRemoved: number;
-}
 
 export interface AlbumLinkDeps {
   db: LocalData;
@@ -110,83 +71,8 @@ export interface AlbumLinkDeps {
   fs?: LinkFs;
 }
 
-// ---- the wanted tree -------------------------------------------------------
-
-interface WantedLink {
-  name: string;
-  value: LinkValue;
-  /** Absolute path of the media file. */
-  target: string;
-  mtime: Date;
-  albumId: string;
-}
-
-interface WantedFolder {
-  rel: string;
-  segments: string[];
-  /** nameKey(link name) -> link. */
-  links: Map<string, WantedLink>;
-}
-
-interface RootState {
-  /** The record's key: relative to ROOT when inside it, else absolute. */
-  key: string;
-  abs: string;
-  /** folderKey -> folder. */
-  folders: Map<string, WantedFolder>;
-  /** folderKey of every wanted folder and of its parents -> rel. */
-  dirs: Map<string, string>;
-  taken: Set<string>;
-}
-
-interface MediaFolder {
-  abs: string;
-  /** nameKeys of the files in it. */
-  names: Set<string>;
-}
-
-type EntryKind = "symlink" | "file" | "dir" | "other";
-
-interface DiskEntry {
-  name: string;
-  kind: EntryKind;
-}
-
-function kindOf(entry: Deno.DirEntry): EntryKind {
-  if (entry.isSymlink) return "symlink";
-  if (entry.isFile) return "file";
-  if (entry.isDirectory) return "dir";
-  return "other";
-}
-
-function valueKind(value: LinkValue): EntryKind {
-  return value.startsWith("s:") ? "symlink" : "file";
-}
-
-function isMissing(err: unknown): boolean {
-  return err instanceof Deno.errors.NotFound ||
-    err instanceof Deno.errors.NotADirectory;
-}
-
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-interface Planned {
-  root: RootState;
-  record: RootRecord;
-  folder: string;
-  segments: string[];
-  link: WantedLink;
-  /** What of ours is there now and goes first (a replacement). */
-  replaces?: LinkValue;
-}
-
-interface Removal {
-  root: RootState;
-  record: RootRecord;
-  folder: string;
-  name: string;
 }
 
 /**
@@ -209,32 +95,14 @@ class Reconcile {
   readonly #log: Logger;
   readonly #signal: AbortSignal | undefined;
   readonly #fs: LinkFs;
-  readonly #result: AlbumLinksResult = {
-    albums: 0,
-    links: 0,
-    created: 0,
-    replaced: 0,
-    removed: 0,
-    adopted: 0,
-    notDownloaded: 0,
-    conflicts: 0,
-    failed: 0,
-    foldersCreated: 0,
-    foldersRemoved: 0,
-  };
-  #warnings = 0;
-  #rootReal = "";
-  readonly #roots = new Map<string, RootState>();
-  /** By the index's Path. */
-  readonly #mediaFolders = new Map<string, MediaFolder>();
+  readonly #tally: LinkTally;
+  readonly #result: AlbumLinksResult;
   /** Folders confirmed inside their root, by absolute path. */
   readonly #confined = new Set<string>();
   /** The album folders made (or being made) for links, by path. */
   readonly #folders = new Map<string, Promise<boolean>>();
   /** Folders that cannot be used (a file in the way, or leading outside). */
   readonly #unusable = new Set<string>();
-  /** Albums some of whose wanted links are missing after the run. */
-  readonly #incomplete = new Set<string>();
   #record = new LinkRecord();
   #manifestPath = "";
 
@@ -245,6 +113,8 @@ class Reconcile {
     this.#log = deps.ctx.logger;
     this.#signal = deps.ctx.signal;
     this.#fs = deps.fs ?? denoLinkFs;
+    this.#tally = new LinkTally(this.#log);
+    this.#result = this.#tally.result;
   }
 
   async run(): Promise<AlbumLinksResult> {
@@ -255,79 +125,131 @@ class Reconcile {
       );
       return this.#result;
     }
-    const fs = this.#fs;
-    this.#rootReal = await fs.realPath(this.#options.root);
+    const rootReal = await this.#fs.realPath(this.#options.root);
     this.#manifestPath = fixedFile(this.#options.dbPath, ALBUM_LINKS_MANIFEST);
-    const albums = await this.#wanted();
+    const wanted = new WantedTree({
+      options: this.#options,
+      db: this.#db,
+      profile: this.#profile,
+      fs: this.#fs,
+      log: this.#log,
+      signal: this.#signal,
+      tally: this.#tally,
+      rootReal,
+    });
+    const albums = await wanted.build();
     await this.#loadRecord();
 
-    const plans: Planned[] = [];
-    const removals: Removal[] = [];
     const keys = new Set([
-      ...this.#roots.keys(),
+      ...wanted.roots.keys(),
       ...this.#record.roots.keys(),
     ]);
+    const { plans, removals } = await this.#compare(wanted, keys, rootReal);
+    const failure = await this.#apply(wanted.roots, keys, plans, removals);
+    await this.#saveRecordAfter(failure);
+    if (failure !== undefined) throw failure;
+
+    this.#markAlbums(albums);
+    this.#logSummary();
+    return this.#result;
+  }
+
+  /** Compares every root, wanted or recorded, with its record and the disk. */
+  async #compare(
+    wanted: WantedTree,
+    keys: Set<string>,
+    rootReal: string,
+  ): Promise<Comparison> {
+    const comparison = new Comparison({
+      profile: this.#profile,
+      fs: this.#fs,
+      signal: this.#signal,
+      record: this.#record,
+      tally: this.#tally,
+    });
     for (const key of keys) {
       this.#signal?.throwIfAborted();
-      const root = this.#roots.get(key) ?? this.#rootState(
+      const root = wanted.roots.get(key) ?? wanted.rootState(
         key,
-        isAbsolute(key) ? key : join(this.#rootReal, key),
+        isAbsolute(key) ? key : join(rootReal, key),
       );
-      await this.#compareRoot(root, this.#record.root(key), plans, removals);
+      await comparison.compareRoot(root, this.#record.root(key));
     }
+    return comparison;
+  }
 
-    let failure: unknown;
+  /**
+   * Makes the changes: the intent recorded first, then the removals, the
+   * links, the folders no longer wanted. Returns the first error, so that
+   * the record is still saved for what was done.
+   */
+  async #apply(
+    roots: Map<string, RootState>,
+    keys: Set<string>,
+    plans: Planned[],
+    removals: Removal[],
+  ): Promise<unknown> {
     try {
-      if (plans.length > 0) {
-        // The intent: what may exist after a crash from here on.
-        for (const p of plans) {
-          for (let i = 1; i <= p.segments.length; i++) {
-            this.#record.addDir(p.record, p.segments.slice(0, i).join("/"));
-          }
-          this.#record.setPending(
-            p.record,
-            p.folder,
-            p.link.name,
-            p.replaces === undefined
-              ? [p.link.value]
-              : [p.replaces, p.link.value],
-          );
-        }
-        await this.#saveRecord();
-      }
+      if (plans.length > 0) await this.#recordIntent(plans);
       for (const r of removals) await this.#remove(r);
-      // Links are asked for together: in the sandbox the supervisor makes
-      // them, and a batch costs one message and one check per folder
-      // (src/cli/link_guard.ts). The order they are made in is free.
-      for (let i = 0; i < plans.length; i += LINK_BATCH) {
-        const made = await Promise.allSettled(
-          plans.slice(i, i + LINK_BATCH).map((p) => this.#create(p)),
-        );
-        const failed = made.find((r) => r.status === "rejected");
-        if (failed) throw (failed as PromiseRejectedResult).reason;
-      }
+      await this.#makeLinks(plans);
       for (const key of keys) {
-        const root = this.#roots.get(key);
+        const root = roots.get(key);
         if (root !== undefined) {
           await this.#removeUnwantedDirs(root, this.#record.root(key));
         }
       }
     } catch (err) {
-      failure = err;
+      return err;
     }
-    if (this.#record.dirty) {
-      try {
-        await this.#saveRecord();
-      } catch (err) {
-        // The first failure is the one to report; the next run verifies
-        // whatever the record left pending.
-        if (failure === undefined) throw err;
-        this.#log.warn(messageOf(err));
-      }
-    }
-    if (failure !== undefined) throw failure;
+    return undefined;
+  }
 
-    this.#markAlbums(albums);
+  /** The intent: what may exist after a crash from here on. */
+  async #recordIntent(plans: Planned[]): Promise<void> {
+    for (const p of plans) {
+      for (let i = 1; i <= p.segments.length; i++) {
+        this.#record.addDir(p.record, p.segments.slice(0, i).join("/"));
+      }
+      this.#record.setPending(
+        p.record,
+        p.folder,
+        p.link.name,
+        p.replaces === undefined ? [p.link.value] : [p.replaces, p.link.value],
+      );
+    }
+    await this.#saveRecord();
+  }
+
+  /**
+   * Links are asked for together: in the sandbox the supervisor makes
+   * them, and a batch costs one message and one check per folder
+   * (src/cli/link_guard.ts). The order they are made in is free.
+   */
+  async #makeLinks(plans: Planned[]): Promise<void> {
+    for (let i = 0; i < plans.length; i += LINK_BATCH) {
+      const made = await Promise.allSettled(
+        plans.slice(i, i + LINK_BATCH).map((p) => this.#create(p)),
+      );
+      const failed = made.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+  }
+
+  /** Saves what the run changed in the record, even after a failure. */
+  async #saveRecordAfter(failure: unknown): Promise<void> {
+    if (!this.#record.dirty) return;
+    try {
+      await this.#saveRecord();
+    } catch (err) {
+      // The first failure is the one to report; the next run verifies
+      // whatever the record left pending.
+      if (failure === undefined) throw err;
+      this.#log.warn(messageOf(err));
+    }
+  }
+
+  #logSummary(): void {
     const r = this.#result;
     this.#log.info(
       `Album links: ${r.links} wanted in ${r.albums} albums; ${r.created} ` +
@@ -336,180 +258,6 @@ class Reconcile {
         (r.conflicts > 0 ? `, ${r.conflicts} names taken by other files` : "") +
         (r.failed > 0 ? `, ${r.failed} failed` : "") + ".",
     );
-    return r;
-  }
-
-  #warn(message: string): void {
-    this.#warnings++;
-    if (this.#warnings <= MAX_WARNINGS) this.#log.warn(message);
-    else this.#log.debug(message);
-  }
-
-  #rootState(key: string, abs: string): RootState {
-    let state = this.#roots.get(key);
-    if (state === undefined) {
-      state = {
-        key,
-        abs,
-        folders: new Map(),
-        dirs: new Map(),
-        taken: new Set(),
-      };
-      this.#roots.set(key, state);
-    }
-    return state;
-  }
-
-  /**
-   * The albums root for own or shared albums, as its real path (symlink
-   * texts are computed between real paths); made only when a link is.
-   */
-  async #albumsRoot(shared: boolean): Promise<RootState> {
-    const path = resolve(
-      this.#options.root,
-      shared ? this.#options.sharedAlbumsPath : this.#options.albumsPath,
-    );
-    const abs = await this.#realPath(path);
-    const rel = relative(this.#rootReal, abs);
-    const inside = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-    const key = inside ? rel.split(sep).join("/") : abs;
-    return this.#rootState(key, abs);
-  }
-
-  /** Builds the wanted tree from the index; returns the albums linked. */
-  async #wanted(): Promise<AlbumEntry[]> {
-    const o = this.#options;
-    const linked: AlbumEntry[] = [];
-    let ownRoot: RootState | undefined;
-    let sharedRoot: RootState | undefined;
-    for (const album of this.#db.albums()) {
-      this.#signal?.throwIfAborted();
-      if (album.isShared && o.skipSharedAlbums) continue;
-      let files = this.#db.albumFiles(album.remoteId, {
-        invert: o.albumInvert,
-      });
-      if (o.skipVideo) files = files.filter((f) => !f.item.isVideo);
-      if (files.length === 0) continue;
-      const root = album.isShared
-        ? sharedRoot ??= await this.#albumsRoot(true)
-        : ownRoot ??= await this.#albumsRoot(false);
-      const plan = planAlbum(
-        album,
-        files,
-        o,
-        this.#profile,
-        root.abs,
-        root.taken,
-      );
-      if (plan === undefined) {
-        this.#warn(
-          `Album "${album.albumName}" is not linked: no link name fits the ` +
-            `filesystem's path length limit under ${root.abs}. Use a shorter ` +
-            "--albums-path.",
-        );
-        continue;
-      }
-      const rel = plan.folder.join("/");
-      if (plan.shortened) {
-        this.#log.info(
-          `Album "${album.albumName}" is in the shortened folder ${rel} ` +
-            "(the filesystem limits path lengths).",
-        );
-      }
-      const folder: WantedFolder = {
-        rel,
-        segments: plan.folder,
-        links: new Map(),
-      };
-      const folderAbs = join(root.abs, ...plan.folder);
-      // Media folder (as the index spells it) -> the link text up to the name.
-      const towards = new Map<string, string>();
-      for (const { name, file } of plan.links) {
-        const item = file.item;
-        const media = item.downloaded
-          ? await this.#mediaFolder(item.path)
-          : undefined;
-        if (
-          media === undefined ||
-          !media.names.has(nameKey(item.fileName, this.#profile))
-        ) {
-          this.#result.notDownloaded++;
-          continue;
-        }
-        const target = join(media.abs, item.fileName);
-        let value: LinkValue;
-        if (o.useHardlinks) {
-          let info: Deno.FileInfo;
-          try {
-            info = await this.#fs.stat(target);
-          } catch (err) {
-            if (!isMissing(err)) throw classifyFsError(err, "read", target);
-            this.#result.notDownloaded++;
-            continue;
-          }
-          value = `h:${info.dev}:${info.ino}`;
-        } else {
-          let prefix = towards.get(item.path);
-          if (prefix === undefined) {
-            prefix = relative(folderAbs, media.abs);
-            towards.set(item.path, prefix);
-          }
-          value = `s:${prefix === "" ? "" : prefix + sep}${item.fileName}`;
-        }
-        folder.links.set(nameKey(name, this.#profile), {
-          name,
-          value,
-          target,
-          mtime: item.createDate,
-          albumId: album.remoteId,
-        });
-      }
-      if (folder.links.size === 0) continue;
-      root.folders.set(folderKey(plan.folder, this.#profile), folder);
-      for (let i = 1; i <= plan.folder.length; i++) {
-        const segments = plan.folder.slice(0, i);
-        root.dirs.set(folderKey(segments, this.#profile), segments.join("/"));
-      }
-      this.#result.albums++;
-      this.#result.links += folder.links.size;
-      linked.push(album);
-    }
-    return linked;
-  }
-
-  /** The real path of `path`, or of its nearest existing parent plus the rest. */
-  async #realPath(path: string): Promise<string> {
-    const rest: string[] = [];
-    for (let p = path;;) {
-      try {
-        return join(await this.#fs.realPath(p), ...rest.reverse());
-      } catch (err) {
-        if (!isMissing(err)) throw classifyFsError(err, "open the folder", p);
-        const parent = resolve(p, "..");
-        if (parent === p) throw classifyFsError(err, "open the folder", p);
-        rest.push(p.slice(parent.length).replace(/^[\\/]+/, ""));
-        p = parent;
-      }
-    }
-  }
-
-  /** A media folder (an index Path) and the files in it, read once. */
-  async #mediaFolder(path: string): Promise<MediaFolder> {
-    let media = this.#mediaFolders.get(path);
-    if (media === undefined) {
-      const abs = isAbsolute(path) ? path : join(this.#rootReal, path);
-      const names = new Set<string>();
-      try {
-        for (const entry of await this.#fs.readDir(abs)) {
-          if (entry.isFile) names.add(nameKey(entry.name, this.#profile));
-        }
-      } catch (err) {
-        if (!isMissing(err)) throw classifyFsError(err, "read the folder", abs);
-      }
-      media = { abs, names };
-      this.#mediaFolders.set(path, media);
-    }
-    return media;
   }
 
   async #loadRecord(): Promise<void> {
@@ -541,164 +289,6 @@ class Reconcile {
     this.#record.dirty = false;
   }
 
-  /** The folder's entries by nameKey, or undefined when it is not there. */
-  async #list(path: string): Promise<Map<string, DiskEntry> | undefined> {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await this.#fs.readDir(path);
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw classifyFsError(err, "read the folder", path);
-    }
-    const out = new Map<string, DiskEntry>();
-    for (const e of entries) {
-      out.set(nameKey(e.name, this.#profile), {
-        name: e.name,
-        kind: kindOf(e),
-      });
-    }
-    return out;
-  }
-
-  /** Which of `values` the entry at `path` is, by reading it. */
-  async #identify(
-    path: string,
-    entry: DiskEntry,
-    values: readonly LinkValue[],
-  ): Promise<LinkValue | undefined> {
-    try {
-      if (entry.kind === "symlink") {
-        const text = `s:${await this.#fs.readLink(path)}`;
-        return values.find((v) => v === text);
-      }
-      if (entry.kind === "file" && values.some((v) => v.startsWith("h:"))) {
-        const info = await this.#fs.lstat(path);
-        const ino = `h:${info.dev}:${info.ino}`;
-        return values.find((v) => v === ino);
-      }
-    } catch (err) {
-      if (!isMissing(err)) throw classifyFsError(err, "read", path);
-    }
-    return undefined;
-  }
-
-  /** Compares one root's wanted folders with its record and the disk. */
-  async #compareRoot(
-    root: RootState,
-    record: RootRecord,
-    plans: Planned[],
-    removals: Removal[],
-  ): Promise<void> {
-    // Recorded folders by key (a case-insensitive filesystem may have the
-    // same folder under two spellings).
-    const recorded = new Map<string, string[]>();
-    for (const rel of [...record.links.keys(), ...record.pending.keys()]) {
-      const key = nameKey(rel, this.#profile);
-      const list = recorded.get(key) ?? [];
-      if (!list.includes(rel)) list.push(rel);
-      recorded.set(key, list);
-    }
-    const keys = new Set([...root.folders.keys(), ...recorded.keys()]);
-    for (const key of keys) {
-      this.#signal?.throwIfAborted();
-      const wanted = root.folders.get(key);
-      const rels = recorded.get(key) ?? [];
-      const rel = wanted?.rel ?? rels[0];
-      const abs = join(root.abs, rel);
-      const listing = await this.#list(abs);
-      // What the record says we made here, checked against the listing.
-      const ours = new Map<string, { name: string; value: LinkValue }>();
-      for (const recRel of rels) {
-        for (const [name, values] of [...(record.pending.get(recRel) ?? [])]) {
-          const entry = listing?.get(nameKey(name, this.#profile));
-          const found = entry === undefined
-            ? undefined
-            : await this.#identify(join(abs, entry.name), entry, values);
-          this.#record.clearPending(record, recRel, name);
-          if (found === undefined) {
-            this.#record.deleteLink(record, recRel, name);
-          } else this.#record.setLink(record, recRel, name, found);
-        }
-        for (const [name, value] of [...(record.links.get(recRel) ?? [])]) {
-          const entry = listing?.get(nameKey(name, this.#profile));
-          if (entry === undefined || entry.kind !== valueKind(value)) {
-            // Gone, or replaced by something that is not ours.
-            this.#record.deleteLink(record, recRel, name);
-            continue;
-          }
-          if (recRel !== rel) {
-            // Same folder, other spelling: keep the record under the one used.
-            this.#record.deleteLink(record, recRel, name);
-            this.#record.setLink(record, rel, name, value);
-          }
-          ours.set(nameKey(name, this.#profile), { name: entry.name, value });
-        }
-      }
-
-      for (const [nk, link] of wanted?.links ?? []) {
-        const entry = listing?.get(nk);
-        const mine = ours.get(nk);
-        ours.delete(nk);
-        const plan: Planned = {
-          root,
-          record,
-          folder: rel,
-          segments: wanted!.segments,
-          link,
-        };
-        if (entry === undefined) {
-          plans.push(plan);
-        } else if (mine !== undefined) {
-          if (mine.value === link.value) continue;
-          const path = join(abs, entry.name);
-          if (await this.#identify(path, entry, [mine.value]) === undefined) {
-            this.#record.deleteLink(record, rel, mine.name);
-            this.#conflict(path, link.albumId);
-            continue;
-          }
-          // Removing `link.name` removes `mine.name` too: on a filesystem
-          // where they differ they have the same key only if it ignores case.
-          plan.replaces = mine.value;
-          plans.push(plan);
-          this.#result.replaced++;
-        } else {
-          const path = join(abs, entry.name);
-          if (await this.#identify(path, entry, [link.value]) !== undefined) {
-            this.#record.setLink(record, rel, entry.name, link.value);
-            this.#result.adopted++;
-          } else {
-            this.#conflict(path, link.albumId);
-          }
-        }
-      }
-      // Ours and not wanted.
-      for (const { name, value } of ours.values()) {
-        const path = join(abs, name);
-        const entry = listing!.get(nameKey(name, this.#profile))!;
-        if (await this.#identify(path, entry, [value]) === undefined) {
-          this.#record.deleteLink(record, rel, name);
-        } else {
-          removals.push({ root, record, folder: rel, name });
-        }
-      }
-      // A wanted folder that is there is ours to keep, with its parents.
-      if (wanted !== undefined && listing !== undefined) {
-        for (let i = 1; i <= wanted.segments.length; i++) {
-          this.#record.addDir(record, wanted.segments.slice(0, i).join("/"));
-        }
-      }
-    }
-  }
-
-  #conflict(path: string, albumId?: string): void {
-    if (albumId !== undefined) this.#incomplete.add(albumId);
-    this.#result.conflicts++;
-    this.#warn(
-      `Album link ${path} not made: something not made by gphotos-sync has ` +
-        "that name. Move it away to get the link.",
-    );
-  }
-
   /** Confirms (once per folder) that `rel` stays inside the root. */
   async #inside(root: RootState, rel: string): Promise<string> {
     const abs = join(root.abs, rel);
@@ -715,7 +305,7 @@ class Reconcile {
     try {
       path = join(await this.#inside(r.root, r.folder), r.name);
     } catch (err) {
-      this.#warn(
+      this.#tally.warn(
         `Album link ${r.folder}/${r.name} not removed: ${messageOf(err)}`,
       );
       return;
@@ -727,7 +317,7 @@ class Reconcile {
         const e = classifyFsError(err, "remove the album link", path);
         if (e instanceof DiskError) throw e;
         this.#result.failed++;
-        this.#warn(messageOf(e));
+        this.#tally.warn(messageOf(e));
         return;
       }
     }
@@ -774,14 +364,14 @@ class Reconcile {
       }
       if (info !== undefined && !info.isDirectory && !info.isSymlink) {
         this.#unusable.add(abs);
-        this.#conflict(abs);
+        this.#tally.conflict(abs);
         return false;
       }
       try {
         await resolveInside(root.abs, rel);
       } catch (err) {
         this.#unusable.add(abs);
-        this.#warn(`Album folder ${abs} not used: ${messageOf(err)}`);
+        this.#tally.warn(`Album folder ${abs} not used: ${messageOf(err)}`);
         return false;
       }
       // The intent already recorded the folder as ours.
@@ -811,7 +401,7 @@ class Reconcile {
         this.#record.clearPending(p.record, p.folder, link.name);
       } else this.#record.setLink(p.record, p.folder, link.name, old);
       if (p.replaces !== undefined) this.#result.replaced--;
-      this.#incomplete.add(link.albumId);
+      this.#tally.incomplete.add(link.albumId);
     };
     if (!(await this.#makeFolder(p))) {
       giveUp();
@@ -839,7 +429,7 @@ class Reconcile {
       const e = classifyFsError(err, "make the album link", path);
       if (e instanceof DiskError) throw e;
       this.#result.failed++;
-      this.#warn(
+      this.#tally.warn(
         err instanceof Deno.errors.AlreadyExists
           ? `Album link ${path} not made: something appeared there meanwhile.`
           : `Album link ${path} not made: ${messageOf(e)}` +
@@ -874,7 +464,7 @@ class Reconcile {
         this.#record.deleteDir(record, rel);
         continue;
       }
-      const listing = await this.#list(abs);
+      const listing = await listFolder(this.#fs, this.#profile, abs);
       if (listing === undefined) {
         this.#record.deleteDir(record, rel);
         continue;
@@ -892,7 +482,7 @@ class Reconcile {
         }
         const e = classifyFsError(err, "remove the album folder", abs);
         if (e instanceof DiskError) throw e;
-        this.#warn(messageOf(e));
+        this.#tally.warn(messageOf(e));
       }
     }
   }
@@ -900,7 +490,7 @@ class Reconcile {
   /** Albums.Downloaded: set once every wanted link of the album is made. */
   #markAlbums(albums: AlbumEntry[]): void {
     const done = albums.filter((a) =>
-      !a.downloaded && !this.#incomplete.has(a.remoteId)
+      !a.downloaded && !this.#tally.incomplete.has(a.remoteId)
     );
     if (done.length === 0) return;
     this.#db.transaction(() => {

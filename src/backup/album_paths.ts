@@ -79,6 +79,71 @@ const MONTHS = [
   "December",
 ];
 
+/** The UTC fields of a date that the directives read. */
+interface Fields {
+  y: number;
+  /** Month, 0-11. */
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  ms: number;
+  /** Day of the week, 0 = Sunday. */
+  wd: number;
+  /** Day of the year, 1-366. */
+  yday: number;
+}
+
+/** One strftime directive: the fields, the flag (`-`, `_`, `0` or none). */
+type Directive = (t: Fields, flag: string) => string;
+
+const mdy = (t: Fields) =>
+  `${pad(t.mo + 1, 2, "")}/${pad(t.d, 2, "")}/${pad(t.y % 100, 2, "")}`;
+const hms = (t: Fields) =>
+  `${pad(t.h, 2, "")}:${pad(t.mi, 2, "")}:${pad(t.s, 2, "")}`;
+
+const DIRECTIVES: Record<string, Directive> = {
+  a: (t) => DAYS[t.wd].slice(0, 3),
+  A: (t) => DAYS[t.wd],
+  b: (t) => MONTHS[t.mo].slice(0, 3),
+  h: (t) => MONTHS[t.mo].slice(0, 3),
+  B: (t) => MONTHS[t.mo],
+  C: (t, flag) => pad(Math.floor(t.y / 100), 2, flag),
+  d: (t, flag) => pad(t.d, 2, flag),
+  e: (t, flag) => pad(t.d, 2, flag || "_"),
+  D: mdy,
+  F: (t) => `${pad(t.y, 4, "")}-${pad(t.mo + 1, 2, "")}-${pad(t.d, 2, "")}`,
+  H: (t, flag) => pad(t.h, 2, flag),
+  I: (t, flag) => pad(t.h % 12 === 0 ? 12 : t.h % 12, 2, flag),
+  j: (t, flag) => pad(t.yday, 3, flag),
+  m: (t, flag) => pad(t.mo + 1, 2, flag),
+  M: (t, flag) => pad(t.mi, 2, flag),
+  p: (t) => t.h < 12 ? "AM" : "PM",
+  S: (t, flag) => pad(t.s, 2, flag),
+  f: (t) => pad(t.ms * 1000, 6, ""),
+  u: (t) => String(t.wd === 0 ? 7 : t.wd),
+  w: (t) => String(t.wd),
+  U: (t, flag) => pad(Math.floor((t.yday + 6 - t.wd) / 7), 2, flag),
+  W: (t, flag) => pad(Math.floor((t.yday + 6 - ((t.wd + 6) % 7)) / 7), 2, flag),
+  y: (t, flag) => pad(t.y % 100, 2, flag),
+  Y: (t, flag) => flag === "" ? String(t.y) : pad(t.y, 4, flag),
+  c: (t) =>
+    `${DAYS[t.wd].slice(0, 3)} ${MONTHS[t.mo].slice(0, 3)} ${
+      pad(t.d, 2, "_")
+    } ${hms(t)} ${t.y}`,
+  x: mdy,
+  X: hms,
+  T: hms,
+  R: (t) => `${pad(t.h, 2, "")}:${pad(t.mi, 2, "")}`,
+  n: () => "\n",
+  t: () => "\t",
+  // A naive datetime, as gphotos-sync had, has no zone.
+  z: () => "",
+  Z: () => "",
+  "%": () => "%",
+};
+
 /**
  * Python's `datetime.strftime` in the C locale, on the UTC fields of
  * `date` (the index stores UTC, and gphotos-sync formatted the naive UTC
@@ -87,95 +152,21 @@ const MONTHS = [
  * glibc does.
  */
 export function strftime(date: Date, format: string): string {
-  const y = date.getUTCFullYear();
-  const mo = date.getUTCMonth();
-  const d = date.getUTCDate();
-  const h = date.getUTCHours();
-  const mi = date.getUTCMinutes();
-  const s = date.getUTCSeconds();
-  const wd = date.getUTCDay();
-  const yday = dayOfYear(date);
+  const t: Fields = {
+    y: date.getUTCFullYear(),
+    mo: date.getUTCMonth(),
+    d: date.getUTCDate(),
+    h: date.getUTCHours(),
+    mi: date.getUTCMinutes(),
+    s: date.getUTCSeconds(),
+    ms: date.getUTCMilliseconds(),
+    wd: date.getUTCDay(),
+    yday: dayOfYear(date),
+  };
   return format.replace(
     /%([-_0]?)([a-zA-Z%])/g,
-    (whole, flag: string, c: string) => {
-      const num = (n: number, width: number) => pad(n, width, flag);
-      switch (c) {
-        case "a":
-          return DAYS[wd].slice(0, 3);
-        case "A":
-          return DAYS[wd];
-        case "b":
-        case "h":
-          return MONTHS[mo].slice(0, 3);
-        case "B":
-          return MONTHS[mo];
-        case "C":
-          return num(Math.floor(y / 100), 2);
-        case "d":
-          return num(d, 2);
-        case "e":
-          return pad(d, 2, flag || "_");
-        case "D":
-          return `${pad(mo + 1, 2, "")}/${pad(d, 2, "")}/${
-            pad(y % 100, 2, "")
-          }`;
-        case "F":
-          return `${pad(y, 4, "")}-${pad(mo + 1, 2, "")}-${pad(d, 2, "")}`;
-        case "H":
-          return num(h, 2);
-        case "I":
-          return num(h % 12 === 0 ? 12 : h % 12, 2);
-        case "j":
-          return num(yday, 3);
-        case "m":
-          return num(mo + 1, 2);
-        case "M":
-          return num(mi, 2);
-        case "p":
-          return h < 12 ? "AM" : "PM";
-        case "S":
-          return num(s, 2);
-        case "f":
-          return pad(date.getUTCMilliseconds() * 1000, 6, "");
-        case "u":
-          return String(wd === 0 ? 7 : wd);
-        case "w":
-          return String(wd);
-        case "U":
-          return num(Math.floor((yday + 6 - wd) / 7), 2);
-        case "W":
-          return num(Math.floor((yday + 6 - ((wd + 6) % 7)) / 7), 2);
-        case "y":
-          return num(y % 100, 2);
-        case "Y":
-          return flag === "" ? String(y) : num(y, 4);
-        case "c":
-          return `${DAYS[wd].slice(0, 3)} ${MONTHS[mo].slice(0, 3)} ${
-            pad(d, 2, "_")
-          } ${pad(h, 2, "")}:${pad(mi, 2, "")}:${pad(s, 2, "")} ${y}`;
-        case "x":
-          return `${pad(mo + 1, 2, "")}/${pad(d, 2, "")}/${
-            pad(y % 100, 2, "")
-          }`;
-        case "X":
-        case "T":
-          return `${pad(h, 2, "")}:${pad(mi, 2, "")}:${pad(s, 2, "")}`;
-        case "R":
-          return `${pad(h, 2, "")}:${pad(mi, 2, "")}`;
-        case "n":
-          return "\n";
-        case "t":
-          return "\t";
-        case "z":
-        case "Z":
-          // A naive datetime, as gphotos-sync had, has no zone.
-          return "";
-        case "%":
-          return "%";
-        default:
-          return whole;
-      }
-    },
+    (whole, flag: string, c: string) =>
+      Object.hasOwn(DIRECTIVES, c) ? DIRECTIVES[c](t, flag) : whole,
   );
 }
 

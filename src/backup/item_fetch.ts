@@ -51,6 +51,26 @@ export type FreshUrl =
   /** Nothing more can be fetched from this source in this run. */
   | { fatal: Error };
 
+/** The state of one item's attempts. */
+interface Tries {
+  /** The item as named in messages. */
+  name: string;
+  url: string | undefined;
+  /** The url came from `fresh` after a failure, moments ago. */
+  urlIsFresh: boolean;
+  freshRefusals: number;
+  /** Backoff waits so far. */
+  waits: number;
+  lastError: unknown;
+  budget: RetryBudget;
+}
+
+/** The item given up after its last error. */
+function givenUp(tries: Tries): FetchOutcome {
+  const e = tries.lastError;
+  return { kind: "failed", reason: e instanceof Error ? e.message : String(e) };
+}
+
 export interface ItemFetcherOptions {
   root: string;
   http: HttpClient;
@@ -138,95 +158,118 @@ export class ItemFetcher {
     fresh: (signal: AbortSignal, cause: unknown) => Promise<FreshUrl>,
     signal: AbortSignal,
   ): Promise<FetchOutcome> {
-    const name = `${item.path}/${item.fileName}`;
-    let url = baseUrl;
-    /** The url came from `fresh` after a failure, moments ago. */
-    let urlIsFresh = false;
-    let freshRefusals = 0;
-    let waits = 0;
-    let lastError: unknown;
-    // One budget for the item: the retries of each request and the repeats
-    // of broken transfers draw from it together, so --max-retries bounds
-    // the requests for one item (instead of multiplying with itself).
-    const budget: RetryBudget = { left: this.#o.http.maxRetries };
+    const tries: Tries = {
+      name: `${item.path}/${item.fileName}`,
+      url: baseUrl,
+      urlIsFresh: false,
+      freshRefusals: 0,
+      waits: 0,
+      lastError: undefined,
+      // One budget for the item: the retries of each request and the
+      // repeats of broken transfers draw from it together, so --max-retries
+      // bounds the requests for one item (instead of multiplying with
+      // itself).
+      budget: { left: this.#o.http.maxRetries },
+    };
     for (let attempt = 1;; attempt++) {
       if (signal.aborted) return { kind: "stopped" };
-      const budgetBefore = budget.left;
+      const budgetBefore = tries.budget.left;
       try {
-        if (!url) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
-        const bytes = await this.fetchOnce(item, url, signal, budget);
-        this.#o.logger.debug(`Downloaded ${name} (${bytes} bytes)`);
+        if (!tries.url) throw new ExpiredUrlError("no baseUrl", 0, "NO_URL");
+        const bytes = await this.fetchOnce(
+          item,
+          tries.url,
+          signal,
+          tries.budget,
+        );
+        this.#o.logger.debug(`Downloaded ${tries.name} (${bytes} bytes)`);
         return { kind: "downloaded", bytes };
       } catch (e) {
-        if (signal.aborted) return { kind: "stopped" };
-        lastError = e;
-        if (e instanceof DiskError) return { kind: "fatal", error: e };
-        if (e instanceof UnsafePathError || e instanceof FileNameError) {
-          return { kind: "failed", reason: e.message };
-        }
-        if (e instanceof InterruptedError) return { kind: "stopped" };
-        const transient = e instanceof ExpiredUrlError ||
-          e instanceof NetworkError || e instanceof SizeMismatchError;
-        if (!transient) break;
-        if (
-          e instanceof ExpiredUrlError && urlIsFresh &&
-          budget.left === budgetBefore
-        ) {
-          // A baseUrl handed out moments ago, refused at its first request:
-          // the bytes are withheld (deleted, or not served). Waiting and
-          // asking again would only spend the retries, slowly.
-          if (++freshRefusals >= MAX_FRESH_REFUSALS) {
-            return {
-              kind: "failed",
-              reason:
-                `Google refused the bytes of ${name} ${
-                  freshRefusals + 1
-                } times in a row, each time at once with a fresh baseUrl ` +
-                `(HTTP ${e.status}); the item cannot be downloaded now ` +
-                "(it may have been deleted).",
-            };
-          }
-        } else {
-          freshRefusals = 0;
-        }
-        if (budget.left <= 0) break;
-        budget.left--;
-        this.#o.logger.info(
-          `${name}: attempt ${attempt} failed (${(e as Error).message})`,
+        const outcome = await this.#afterFailure(
+          tries,
+          { attempt, error: e, budgetBefore },
+          fresh,
+          signal,
         );
-        // A refused baseUrl is cured by a fresh one, not by waiting; for
-        // the rest, wait first, so the fresh baseUrl is fresh when used.
-        if (!(e instanceof ExpiredUrlError)) {
-          try {
-            await this.#o.sleep(this.#o.http.backoffMs(waits++), signal);
-          } catch {
-            return { kind: "stopped" };
-          }
-        }
-        // A new baseUrl for the next attempt: the old one may have expired
-        // while the transfer stalled.
-        try {
-          const answer = await fresh(signal, e);
-          if ("failed" in answer) {
-            return { kind: "failed", reason: answer.failed };
-          }
-          if ("fatal" in answer) return { kind: "fatal", error: answer.fatal };
-          url = answer.baseUrl;
-          urlIsFresh = true;
-        } catch (e2) {
-          if (signal.aborted) return { kind: "stopped" };
-          lastError = e2;
-          urlIsFresh = false;
-          if (!(e2 instanceof NetworkError)) break;
-        }
+        if (outcome !== undefined) return outcome;
       }
     }
-    return {
-      kind: "failed",
-      reason: lastError instanceof Error
-        ? lastError.message
-        : String(lastError),
-    };
+  }
+
+  /**
+   * One failed attempt: the outcome when the item is done with (given up,
+   * stopped, or the disk full), else undefined after the wait and with a
+   * fresh baseUrl for the next attempt.
+   */
+  async #afterFailure(
+    tries: Tries,
+    failed: { attempt: number; error: unknown; budgetBefore: number },
+    fresh: (signal: AbortSignal, cause: unknown) => Promise<FreshUrl>,
+    signal: AbortSignal,
+  ): Promise<FetchOutcome | undefined> {
+    const e = failed.error;
+    if (signal.aborted) return { kind: "stopped" };
+    tries.lastError = e;
+    if (e instanceof DiskError) return { kind: "fatal", error: e };
+    if (e instanceof UnsafePathError || e instanceof FileNameError) {
+      return { kind: "failed", reason: e.message };
+    }
+    if (e instanceof InterruptedError) return { kind: "stopped" };
+    const transient = e instanceof ExpiredUrlError ||
+      e instanceof NetworkError || e instanceof SizeMismatchError;
+    if (!transient) return givenUp(tries);
+    if (
+      e instanceof ExpiredUrlError && tries.urlIsFresh &&
+      tries.budget.left === failed.budgetBefore
+    ) {
+      // A baseUrl handed out moments ago, refused at its first request:
+      // the bytes are withheld (deleted, or not served). Waiting and
+      // asking again would only spend the retries, slowly.
+      if (++tries.freshRefusals >= MAX_FRESH_REFUSALS) {
+        return {
+          kind: "failed",
+          reason:
+            `Google refused the bytes of ${tries.name} ${
+              tries.freshRefusals + 1
+            } times in a row, each time at once with a fresh baseUrl ` +
+            `(HTTP ${e.status}); the item cannot be downloaded now ` +
+            "(it may have been deleted).",
+        };
+      }
+    } else {
+      tries.freshRefusals = 0;
+    }
+    if (tries.budget.left <= 0) return givenUp(tries);
+    tries.budget.left--;
+    this.#o.logger.info(
+      `${tries.name}: attempt ${failed.attempt} failed (${
+        (e as Error).message
+      })`,
+    );
+    // A refused baseUrl is cured by a fresh one, not by waiting; for
+    // the rest, wait first, so the fresh baseUrl is fresh when used.
+    if (!(e instanceof ExpiredUrlError)) {
+      try {
+        await this.#o.sleep(this.#o.http.backoffMs(tries.waits++), signal);
+      } catch {
+        return { kind: "stopped" };
+      }
+    }
+    // A new baseUrl for the next attempt: the old one may have expired
+    // while the transfer stalled.
+    try {
+      const answer = await fresh(signal, e);
+      if ("failed" in answer) return { kind: "failed", reason: answer.failed };
+      if ("fatal" in answer) return { kind: "fatal", error: answer.fatal };
+      tries.url = answer.baseUrl;
+      tries.urlIsFresh = true;
+    } catch (e2) {
+      if (signal.aborted) return { kind: "stopped" };
+      tries.lastError = e2;
+      tries.urlIsFresh = false;
+      if (!(e2 instanceof NetworkError)) return givenUp(tries);
+    }
+    return undefined;
   }
 
   /** One transfer: temp file, size check, capture time as mtime, rename. */

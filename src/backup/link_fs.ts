@@ -64,6 +64,12 @@ export const denoLinkFs: LinkFs = {
   },
 };
 
+/** The error of a call whose path, or a folder on the way, is not there. */
+export function isMissing(err: unknown): boolean {
+  return err instanceof Deno.errors.NotFound ||
+    err instanceof Deno.errors.NotADirectory;
+}
+
 function sync<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());
