@@ -12,7 +12,7 @@ import {
   logFilePath,
   permissionFlags,
   realInputs,
-  RUNTIME_FLAGS,
+  runtimeFlags,
 } from "../src/cli/permissions.ts";
 
 /** The command line the program is started with, from the task's ARGS. */
@@ -24,6 +24,7 @@ export function launchArgs(
 ): string[] {
   const inputs = realInputs(env);
   let flags: string[] = [];
+  let runtime = runtimeFlags(undefined);
   let programArgs = args;
   try {
     const options = parseArgs(args, { cwd, ...inputs });
@@ -35,6 +36,7 @@ export function launchArgs(
         programArgs = [...args, "--logfile", logfile];
       }
       flags = permissionFlags(options, inputs, logfile);
+      runtime = runtimeFlags(options.command);
     }
   } catch {
     // A bad command line: run with no permissions, the program explains it.
@@ -44,7 +46,7 @@ export function launchArgs(
     "--no-prompt",
     "--config",
     CONFIG,
-    ...RUNTIME_FLAGS,
+    ...runtime,
     ...flags,
     MAIN,
     ...programArgs,

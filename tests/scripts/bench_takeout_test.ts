@@ -71,6 +71,18 @@ Deno.test("the benchmark table passes only within 1.5x of unzip and under 200 MB
     many.text,
     /time per item +0\.50 ms +0\.45 ms +<= 0\.5 ms\/item +pass/,
   );
+  // The floor of durable writes beside it, reported as a ratio.
+  const durable = resultTable(
+    unzip,
+    { ...unzip, seconds: 9, peakMb: 150 },
+    20_000,
+    { ...unzip, seconds: 12 },
+  );
+  assertMatch(
+    durable.text,
+    /unzip \+ flush +0\.60 ms +0\.45 ms +report \(0\.75x\)/,
+  );
+  assert(!/unzip \+ flush/.test(many.text));
   const slow = resultTable(
     unzip,
     { ...unzip, seconds: 40, peakMb: 150 },
