@@ -14,15 +14,15 @@
 
 import zlib from "node:zlib";
 import { join, resolve } from "node:path";
-import { TAKEOUT_RUNTIME_FLAGS } from "../src/cli/permissions.ts";
+import { RUNTIME_FLAGS } from "../src/cli/permissions.ts";
 import { ArchiveSet } from "../src/archive/archive_set.ts";
 import { isJsonName } from "../src/takeout/names.ts";
 
 const MAIN = new URL("../src/main.ts", import.meta.url).pathname;
 
-/** `deno run` of a script as `deno task sync takeout` runs the program. */
+/** `deno run` of a script as the tasks and the binary run the program. */
 function runArgs(script: string): string[] {
-  return ["run", ...TAKEOUT_RUNTIME_FLAGS, "--allow-all", script];
+  return ["run", ...RUNTIME_FLAGS, "--allow-all", script];
 }
 const TIME_TARGET = 1.5;
 /**
@@ -779,7 +779,7 @@ async function main(args: string[]): Promise<number> {
     // of its own (a cost of the bench's order, not of either program).
     await settleDisk();
     const root = join(work, "root");
-    // Run as the task runs it (TAKEOUT_RUNTIME_FLAGS).
+    // Run as the tasks and the binary run it (RUNTIME_FLAGS).
     const takeout = await measure(Deno.execPath(), [
       ...runArgs(MAIN),
       "takeout",

@@ -12,7 +12,7 @@ import {
   logFilePath,
   permissionFlags,
   realInputs,
-  runtimeFlags,
+  RUNTIME_FLAGS,
 } from "../src/cli/permissions.ts";
 
 /** The command line the program is started with, from the task's ARGS. */
@@ -24,7 +24,6 @@ export function launchArgs(
 ): string[] {
   const inputs = realInputs(env);
   let flags: string[] = [];
-  let runtime = runtimeFlags(undefined);
   let programArgs = args;
   try {
     const options = parseArgs(args, { cwd, ...inputs });
@@ -36,7 +35,6 @@ export function launchArgs(
         programArgs = [...args, "--logfile", logfile];
       }
       flags = permissionFlags(options, inputs, logfile);
-      runtime = runtimeFlags(options.command);
     }
   } catch {
     // A bad command line: run with no permissions, the program explains it.
@@ -46,7 +44,7 @@ export function launchArgs(
     "--no-prompt",
     "--config",
     CONFIG,
-    ...runtime,
+    ...RUNTIME_FLAGS,
     ...flags,
     MAIN,
     ...programArgs,

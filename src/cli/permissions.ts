@@ -38,24 +38,6 @@ export const RUNTIME_FLAGS: readonly string[] = [
   "--unstable-worker-options",
 ];
 
-/**
- * A Takeout import works the processor where a sync waits on the network:
- * with V8's optimizing compilers on it imports small items a quarter
- * faster (10,000 items: 9.7 s against 12.2-13.4 s) for about 20 MB more
- * (122 MB against 101; its target is 200). `deno task sync takeout ...`
- * runs it so. The compiled binary carries one set, RUNTIME_FLAGS: the
- * small host's.
- */
-export const TAKEOUT_RUNTIME_FLAGS: readonly string[] = [
-  "--v8-flags=--optimize-for-size",
-  "--unstable-worker-options",
-];
-
-/** The runtime flags the launcher runs `command` with. */
-export function runtimeFlags(command: string | undefined): readonly string[] {
-  return command === "takeout" ? TAKEOUT_RUNTIME_FLAGS : RUNTIME_FLAGS;
-}
-
 /** The environment variables the program reads, and nothing else. */
 export const ENV_VARS: readonly string[] = [
   "GPHOTOS_LIBRARY_API",

@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
-import { TAKEOUT_RUNTIME_FLAGS } from "../../src/cli/permissions.ts";
+import { RUNTIME_FLAGS } from "../../src/cli/permissions.ts";
 import { MAIN } from "../e2e/harness.ts";
 import { readReport } from "../e2e/takeout_export.ts";
 import {
@@ -51,7 +51,7 @@ async function takeout(
       peakFile,
       Deno.execPath(),
       "run",
-      ...TAKEOUT_RUNTIME_FLAGS,
+      ...RUNTIME_FLAGS,
       "--allow-all",
       MAIN,
       "takeout",
