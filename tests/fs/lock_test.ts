@@ -280,11 +280,25 @@ Deno.test({
       }).spawn();
       try {
         await waitForLine(python.stdout, "held");
-        const result = await acquireLock(dir, { heartbeatMs: 0 });
-        assert.equal(result.acquired, false);
-        if (!result.acquired) {
-          assert.equal(result.holder.program, "gphotos-sync");
-        }
+        // In a process of its own, as a run is (see lock_child.ts).
+        const child = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            `--allow-read=${dir}`,
+            `--allow-write=${dir}`,
+            "--allow-sys=hostname",
+            new URL("./lock_child.ts", import.meta.url).pathname,
+            dir,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const dec = new TextDecoder();
+        assert.ok(child.success, dec.decode(child.stderr));
+        assert.deepEqual(JSON.parse(dec.decode(child.stdout)), {
+          acquired: false,
+          program: "gphotos-sync",
+        });
       } finally {
         await python.stdin.close();
         await python.status;
