@@ -197,7 +197,11 @@ export async function writeStreamInto(
 }
 
 /** A byob reader when the body is a byte stream, else a default one. */
-function readerOf(
+/**
+ * A reader that reads a byte stream straight into the caller's buffer, or
+ * the plain reader of any other stream.
+ */
+export function readerOf(
   body: ReadableStream<Uint8Array>,
 ): ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> {
   try {

@@ -7,6 +7,7 @@
 
 import { ApiError, GphotosError } from "../errors.ts";
 import { describeError, interruption, NetworkError } from "./http_errors.ts";
+import { readerOf } from "../fs/atomic_write.ts";
 
 /**
  * Reads a body as UTF-8 text, at most `maxBytes`. With a `label`, a longer
@@ -148,17 +149,6 @@ export function guardBody(
 
 /** What a default reader of a guarded body gets per read, at most. */
 const CHUNK_SIZE = 64 * 1024;
-
-/** A byob reader where the source allows one, else a default reader. */
-function readerOf(
-  source: ReadableStream<Uint8Array>,
-): ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array> {
-  try {
-    return source.getReader({ mode: "byob" });
-  } catch {
-    return source.getReader();
-  }
-}
 
 /** The typed error a guarded body ends with when its read failed. */
 function brokenOff(
